@@ -1,0 +1,77 @@
+#include "ingest/loader.h"
+
+#include "ingest/docxloader.h"
+#include "ingest/imageloader.h"
+#include "ingest/pdfloader.h"
+#include "ingest/textloader.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+namespace docsight {
+
+QString loadErrorKindName(LoadError::Kind kind)
+{
+    switch (kind) {
+    case LoadError::Kind::None: return QStringLiteral("none");
+    case LoadError::Kind::Io: return QStringLiteral("io");
+    case LoadError::Kind::Unsupported: return QStringLiteral("unsupported");
+    case LoadError::Kind::Corrupt: return QStringLiteral("corrupt");
+    case LoadError::Kind::PasswordRequired: return QStringLiteral("password-required");
+    case LoadError::Kind::Empty: return QStringLiteral("empty");
+    case LoadError::Kind::OcrFailed: return QStringLiteral("ocr-failed");
+    case LoadError::Kind::TooLarge: return QStringLiteral("too-large");
+    case LoadError::Kind::Cancelled: return QStringLiteral("cancelled");
+    }
+    return QStringLiteral("none");
+}
+
+QString documentTypeName(DocumentType type)
+{
+    switch (type) {
+    case DocumentType::Pdf: return QStringLiteral("pdf");
+    case DocumentType::Image: return QStringLiteral("image");
+    case DocumentType::Docx: return QStringLiteral("docx");
+    case DocumentType::Text: return QStringLiteral("text");
+    case DocumentType::Unknown: break;
+    }
+    return QStringLiteral("unknown");
+}
+
+DocumentType detectDocumentType(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return DocumentType::Unknown;
+    const QByteArray head = file.read(1024);
+    const QString suffix = QFileInfo(path).suffix().toLower();
+
+    // Content decides for binary formats; a renamed file still opens with the right loader.
+    // PDF allows junk before the header, so look in the whole first kilobyte.
+    if (head.contains("%PDF-"))
+        return DocumentType::Pdf;
+    if (head.startsWith("\x89PNG\r\n\x1a\n") || head.startsWith("\xFF\xD8\xFF")
+        || head.startsWith(QByteArrayLiteral("II*\0")) || head.startsWith(QByteArrayLiteral("MM\0*")))
+        return DocumentType::Image;
+    if (head.startsWith("PK\x03\x04"))
+        return suffix == QLatin1String("docx") ? DocumentType::Docx : DocumentType::Unknown;
+    static const QStringList textSuffixes{QStringLiteral("txt"), QStringLiteral("text"), QStringLiteral("md"),
+                                          QStringLiteral("markdown")};
+    if (textSuffixes.contains(suffix))
+        return DocumentType::Text;
+    return DocumentType::Unknown;
+}
+
+std::unique_ptr<Loader> createLoader(DocumentType type)
+{
+    switch (type) {
+    case DocumentType::Pdf: return std::make_unique<PdfLoader>();
+    case DocumentType::Image: return std::make_unique<ImageLoader>();
+    case DocumentType::Docx: return std::make_unique<DocxLoader>();
+    case DocumentType::Text: return std::make_unique<TextLoader>();
+    case DocumentType::Unknown: break;
+    }
+    return nullptr;
+}
+
+} // namespace docsight

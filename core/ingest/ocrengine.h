@@ -1,0 +1,38 @@
+#pragma once
+
+#include "ingest/pagecontent.h"
+#include "util/canceltoken.h"
+
+#include <QImage>
+#include <QString>
+#include <QStringList>
+
+namespace docsight {
+
+struct OcrResult {
+    QString text;              // reading order; paragraphs separated by "\n\n", lines by "\n"
+    QList<WordBox> words;      // rects normalised to the input image (after undoing any rotation)
+    float meanConfidence = -1; // 0..100
+    int rotationDegrees = 0;   // clockwise rotation that was applied to make the image upright
+    QString error;             // non-empty when recognition failed
+
+    bool ok() const noexcept { return error.isEmpty(); }
+};
+
+// Tesseract behind a narrow interface: only ocrengine.cpp includes Tesseract's headers.
+// recognize() uses one Tesseract instance per calling thread (created on first use, kept for the
+// thread's lifetime), so it may be called from any number of worker threads at once.
+class OcrEngine final
+{
+public:
+    // Detects page orientation (0/90/180/270) and corrects it before recognising.
+    static OcrResult recognize(const QImage &image, const QStringList &languages, const CancelToken &cancel);
+
+    // Languages with a traineddata file in the installed tessdata folder (e.g. "eng", "osd").
+    static QStringList availableLanguages();
+
+    // "5.3.0" — for the About box and the audit report.
+    static QString version();
+};
+
+} // namespace docsight

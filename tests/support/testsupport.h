@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+
+namespace docsight::test {
+
+// Absolute path of a file under ../shared/corpus (e.g. "pdf/R-intro.pdf").
+QString corpusPath(const QString &relative);
+// Absolute path of a file under ../shared/golden.
+QString goldenPath(const QString &relative);
+// Every file (not README) in a corpus sub-folder, sorted.
+QStringList corpusFiles(const QString &folder);
+// Reads a whole file as UTF-8.
+QString readTextFile(const QString &path);
+
+struct ProcessResult {
+    int exitCode = -1;
+    bool crashed = false;   // ended by a signal
+    bool timedOut = false;  // killed after the timeout
+    QByteArray out;
+    QByteArray err;
+};
+
+// Runs docsight-cli with the arguments; kills it after timeoutMs.
+ProcessResult runCli(const QStringList &arguments, int timeoutMs = 120000, const QByteArray &stdinData = {});
+
+} // namespace docsight::test

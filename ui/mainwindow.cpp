@@ -1,0 +1,7 @@
+#include "mainwindow.h"
+
+namespace docsight {
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent) {}
+
+} // namespace docsight
