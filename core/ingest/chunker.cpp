@@ -1,1 +1,178 @@
 #include "ingest/chunker.h"
+
+#include <algorithm>
+
+#include <QRegularExpression>
+
+namespace docsight {
+namespace {
+
+// How good a place is to end a chunk: higher is better.
+enum Strength { Word = 0, Line = 1, Sentence = 2, Paragraph = 3 };
+
+// Strength of ending a chunk just before position pos (pos indexes the first character of the next
+// chunk's text, which is preceded by whitespace).
+int boundaryStrength(const QString &text, qsizetype pos)
+{
+    if (pos <= 0 || pos >= text.size() || !text.at(pos - 1).isSpace() || text.at(pos).isSpace())
+        return -1;
+    qsizetype ws = pos - 1;
+    int newlines = 0;
+    while (ws >= 0 && text.at(ws).isSpace()) {
+        if (text.at(ws) == QLatin1Char('\n'))
+            ++newlines;
+        --ws;
+    }
+    if (ws < 0)
+        return -1;
+    if (newlines >= 2)
+        return Paragraph;
+    const QChar last = text.at(ws);
+    if (last == QLatin1Char('.') || last == QLatin1Char('?') || last == QLatin1Char('!') || last == QLatin1Char(':')
+        || last == QChar(0x3002))
+        return Sentence;
+    return newlines == 1 ? Line : Word;
+}
+
+qsizetype skipSpace(const QString &text, qsizetype pos)
+{
+    while (pos < text.size() && text.at(pos).isSpace())
+        ++pos;
+    return pos;
+}
+
+qsizetype trimEnd(const QString &text, qsizetype start, qsizetype end)
+{
+    while (end > start && text.at(end - 1).isSpace())
+        --end;
+    return end;
+}
+
+} // namespace
+
+Chunker::Chunker(ChunkerOptions options) : m_options(options)
+{
+    m_options.targetChars = std::max(100, m_options.targetChars);
+    m_options.overlapChars = std::clamp(m_options.overlapChars, 0, m_options.targetChars / 2);
+}
+
+bool Chunker::looksLikeHeading(QStringView paragraph)
+{
+    const QStringView p = paragraph.trimmed();
+    if (p.isEmpty() || p.size() > 90 || p.contains(QLatin1Char('\n')))
+        return false;
+    const QChar last = p.back();
+    if (last == QLatin1Char('.') || last == QLatin1Char(',') || last == QLatin1Char(';') || last == QLatin1Char(':'))
+        return false;
+    int letters = 0;
+    for (const QChar c : p)
+        letters += c.isLetter() ? 1 : 0;
+    if (letters < 3)
+        return false;
+    // Starts with a capital letter, or a section number such as "2.3" or "A.1".
+    static const QRegularExpression numbered(QStringLiteral("^(\\d+(\\.\\d+)*|[A-Z](\\.\\d+)+)\\.?\\s+\\S"));
+    return p.front().isUpper() || numbered.match(p.toString()).hasMatch();
+}
+
+QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
+{
+    QList<Chunk> chunks;
+    const qsizetype target = m_options.targetChars;
+    const qsizetype minEnd = target / 2;
+    const qsizetype maxLen = target + target / 4;
+    QString heading;
+
+    for (const PageContent &page : pages) {
+        const QString &text = page.text;
+        // Headings on this page, by position, so each chunk can carry the nearest one above it.
+        QList<std::pair<qsizetype, QString>> headings;
+        {
+            qsizetype pos = 0;
+            while (pos < text.size()) {
+                qsizetype next = text.indexOf(QStringLiteral("\n\n"), pos);
+                if (next < 0)
+                    next = text.size();
+                const QStringView para = QStringView(text).mid(pos, next - pos);
+                if (looksLikeHeading(para))
+                    headings.append({pos, para.trimmed().toString()});
+                pos = next + 2;
+            }
+        }
+        qsizetype headingIndex = 0;
+
+        qsizetype start = skipSpace(text, 0);
+        while (start < text.size()) {
+            qsizetype end = text.size();
+            if (text.size() - start > maxLen) {
+                // Best boundary in [start+minEnd, start+target]; the latest among the strongest.
+                int bestStrength = -1;
+                qsizetype best = -1;
+                const qsizetype hi = std::min<qsizetype>(text.size() - 1, start + target);
+                for (qsizetype pos = start + minEnd; pos <= hi; ++pos) {
+                    const int s = boundaryStrength(text, pos);
+                    if (s >= bestStrength && s >= 0) {
+                        bestStrength = s;
+                        best = pos;
+                    }
+                }
+                if (best < 0) {
+                    // No whitespace in the window (a very long token): take the first space after it,
+                    // or, failing that, cut hard rather than produce an unbounded chunk.
+                    qsizetype pos = start + target;
+                    while (pos < text.size() && boundaryStrength(text, pos) < 0 && pos < start + 4 * target)
+                        ++pos;
+                    best = pos;
+                }
+                end = best;
+            }
+            const qsizetype spanEnd = trimEnd(text, start, end);
+            if (spanEnd > start) {
+                while (headingIndex < headings.size() && headings.at(headingIndex).first <= start) {
+                    heading = headings.at(headingIndex).second;
+                    ++headingIndex;
+                }
+                Chunk c;
+                c.ordinal = static_cast<int>(chunks.size());
+                c.page = page.number;
+                c.charStart = static_cast<int>(start);
+                c.charEnd = static_cast<int>(spanEnd);
+                c.heading = heading;
+                c.text = text.mid(start, spanEnd - start);
+                // Word boxes are sorted by position; the covered ones are those overlapping the span.
+                const auto first = std::lower_bound(page.words.cbegin(), page.words.cend(), start,
+                                                    [](const WordBox &w, qsizetype s) { return w.start + w.length <= s; });
+                auto last = first;
+                while (last != page.words.cend() && last->start < spanEnd)
+                    ++last;
+                c.firstWord = static_cast<int>(first - page.words.cbegin());
+                c.wordCount = static_cast<int>(last - first);
+                chunks.append(c);
+            }
+            if (end >= text.size())
+                break;
+            // Next chunk starts at the first word boundary at most overlapChars before the end,
+            // preferring a sentence start so the overlap reads naturally.
+            qsizetype next = end;
+            if (m_options.overlapChars > 0) {
+                const qsizetype from = std::max(start + 1, end - m_options.overlapChars);
+                qsizetype firstWord = -1;
+                for (qsizetype pos = from; pos < end; ++pos) {
+                    const int s = boundaryStrength(text, pos);
+                    if (s >= Sentence) {
+                        next = pos;
+                        firstWord = -2;
+                        break;
+                    }
+                    if (s >= 0 && firstWord == -1)
+                        firstWord = pos;
+                }
+                if (firstWord >= 0)
+                    next = firstWord;
+            }
+            start = skipSpace(text, std::max(next, start + 1));
+        }
+    }
+    return chunks;
+}
+
+} // namespace docsight

@@ -1,1 +1,450 @@
 #include "ingest/ingestqueue.h"
+
+#include "ingest/loader.h"
+#include "store/documentstore.h"
+#include "store/library.h"
+
+#include <atomic>
+
+#include <QCryptographicHash>
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QMutexLocker>
+#include <QtConcurrent/QtConcurrentMap>
+
+Q_LOGGING_CATEGORY(lcIngest, "docsight.ingest.queue")
+
+namespace docsight {
+
+struct IngestQueue::Job {
+    quint64 id = 0;
+    QString path;            // original file (empty when resuming from the stored copy)
+    qint64 documentId = 0;   // known up front when resuming or retrying
+    ImportOptions options;
+    CancelToken cancel;
+    QString name;
+};
+
+namespace {
+
+QString hashFile(const QString &path, const CancelToken &cancel, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
+        return {};
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray buffer(1 << 20, Qt::Uninitialized);
+    while (!file.atEnd()) {
+        if (cancel.isCancelled())
+            return {};
+        const qint64 n = file.read(buffer.data(), buffer.size());
+        if (n < 0) {
+            *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
+            return {};
+        }
+        hash.addData(QByteArrayView(buffer.constData(), n));
+    }
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+// Copies via a temporary name and renames, so files/ never holds a half-written copy.
+bool storeCopy(const QString &from, const QString &to, QString *error)
+{
+    if (QFileInfo(to).size() == QFileInfo(from).size())
+        return true; // left by an earlier, interrupted import of the same bytes
+    const QString part = to + QStringLiteral(".part");
+    QFile::remove(part);
+    QFile::remove(to);
+    if (!QFile::copy(from, part) || !QFile::rename(part, to)) {
+        *error = QStringLiteral("cannot copy the file into the library");
+        QFile::remove(part);
+        return false;
+    }
+    return true;
+}
+
+ImportOutcome::Result resultFor(const LoadError &e)
+{
+    return e.kind == LoadError::Kind::Cancelled ? ImportOutcome::Result::Cancelled : ImportOutcome::Result::Failed;
+}
+
+} // namespace
+
+QString importStageName(ImportStage stage)
+{
+    switch (stage) {
+    case ImportStage::Queued: return QStringLiteral("queued");
+    case ImportStage::Hashing: return QStringLiteral("hashing");
+    case ImportStage::Opening: return QStringLiteral("opening");
+    case ImportStage::Reading: return QStringLiteral("reading");
+    case ImportStage::Chunking: return QStringLiteral("chunking");
+    case ImportStage::Finished: return QStringLiteral("finished");
+    }
+    return {};
+}
+
+QString importResultName(ImportOutcome::Result result)
+{
+    switch (result) {
+    case ImportOutcome::Result::Imported: return QStringLiteral("imported");
+    case ImportOutcome::Result::Duplicate: return QStringLiteral("duplicate");
+    case ImportOutcome::Result::Failed: return QStringLiteral("failed");
+    case ImportOutcome::Result::Cancelled: return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+IngestQueue::IngestQueue(std::shared_ptr<Library> library, QObject *parent)
+    : QObject(parent)
+    , m_library(std::move(library))
+    , m_store(std::make_unique<DocumentStore>(m_library))
+{
+    qRegisterMetaType<ImportProgress>();
+    qRegisterMetaType<ImportOutcome>();
+    // Two documents at a time keeps a small text PDF from waiting behind a long scan; pages of
+    // all running documents share one thread per core. Page threads never expire, so each keeps its
+    // OCR engine (costly to create) for the queue's lifetime.
+    m_documentPool.setMaxThreadCount(2);
+    m_pagePool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
+    m_pagePool.setExpiryTimeout(-1);
+}
+
+IngestQueue::~IngestQueue()
+{
+    cancelAll();
+    m_documentPool.waitForDone();
+    m_pagePool.waitForDone();
+}
+
+QList<quint64> IngestQueue::enqueue(const QStringList &paths, const ImportOptions &options)
+{
+    QList<quint64> ids;
+    for (const QString &path : paths) {
+        const QFileInfo info(path);
+        if (info.isDir()) {
+            QStringList files;
+            QDirIterator it(path, QDir::Files | QDir::Readable, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                const QString file = it.next();
+                if (detectDocumentType(file) != DocumentType::Unknown)
+                    files.append(file);
+            }
+            files.sort();
+            for (const QString &file : std::as_const(files)) {
+                auto job = std::make_shared<Job>();
+                job->path = file;
+                job->options = options;
+                ids.append(submit(job));
+            }
+            continue;
+        }
+        auto job = std::make_shared<Job>();
+        job->path = path;
+        job->options = options;
+        ids.append(submit(job));
+    }
+    return ids;
+}
+
+int IngestQueue::resumeInterrupted(const ImportOptions &options)
+{
+    const QList<DocumentRecord> unfinished = m_store->unfinished();
+    for (const DocumentRecord &doc : unfinished) {
+        {
+            // Not when this queue is already reading it.
+            QMutexLocker lock(&m_mutex);
+            bool running = false;
+            for (const auto &job : std::as_const(m_jobs))
+                running = running || job->documentId == doc.id;
+            if (running)
+                continue;
+        }
+        auto job = std::make_shared<Job>();
+        job->documentId = doc.id;
+        job->options = options;
+        job->options.classification = doc.classification;
+        qCInfo(lcIngest) << "resuming interrupted document" << doc.id;
+        submit(job);
+    }
+    return static_cast<int>(unfinished.size());
+}
+
+quint64 IngestQueue::retry(qint64 documentId, const ImportOptions &options)
+{
+    m_store->requeue(documentId);
+    auto job = std::make_shared<Job>();
+    job->documentId = documentId;
+    job->options = options;
+    return submit(job);
+}
+
+quint64 IngestQueue::submit(std::shared_ptr<Job> job)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        job->id = m_nextJobId++;
+        m_jobs.insert(job->id, job);
+        ++m_total;
+    }
+    job->name = job->path.isEmpty() ? QString() : QFileInfo(job->path).fileName();
+    report(job, ImportStage::Queued, 0, 0);
+    m_documentPool.start([this, job] { run(job); });
+    return job->id;
+}
+
+void IngestQueue::cancel(quint64 jobId)
+{
+    QMutexLocker lock(&m_mutex);
+    if (auto it = m_jobs.constFind(jobId); it != m_jobs.cend())
+        it.value()->cancel.cancel();
+}
+
+void IngestQueue::cancelDocument(qint64 documentId)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const auto &job : std::as_const(m_jobs)) {
+        if (job->documentId == documentId)
+            job->cancel.cancel();
+    }
+}
+
+void IngestQueue::cancelAll()
+{
+    QMutexLocker lock(&m_mutex);
+    for (const auto &job : std::as_const(m_jobs))
+        job->cancel.cancel();
+}
+
+bool IngestQueue::isIdle() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_jobs.isEmpty();
+}
+
+bool IngestQueue::waitForIdle(int timeoutMs)
+{
+    return m_documentPool.waitForDone(timeoutMs) && isIdle();
+}
+
+void IngestQueue::report(const std::shared_ptr<Job> &job, ImportStage stage, int done, int total)
+{
+    ImportProgress p;
+    p.jobId = job->id;
+    {
+        QMutexLocker lock(&m_mutex);
+        p.documentId = job->documentId;
+        p.name = job->name;
+    }
+    p.stage = stage;
+    p.pagesDone = done;
+    p.pagesTotal = total;
+    Q_EMIT progress(p);
+}
+
+void IngestQueue::done(const std::shared_ptr<Job> &job, const ImportOutcome &outcome)
+{
+    int doneCount = 0;
+    int total = 0;
+    bool nowIdle = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_jobs.remove(job->id);
+        doneCount = ++m_done;
+        total = m_total;
+        nowIdle = m_jobs.isEmpty();
+        if (nowIdle) {
+            m_done = 0;
+            m_total = 0;
+        }
+    }
+    qCInfo(lcIngest) << "job" << job->id << "document" << outcome.documentId << importResultName(outcome.result)
+                     << outcome.errorKind;
+    Q_EMIT finished(outcome);
+    Q_EMIT overallProgress(doneCount, total);
+    if (nowIdle)
+        Q_EMIT idle();
+}
+
+void IngestQueue::run(const std::shared_ptr<Job> &job)
+{
+    ImportOutcome outcome;
+    outcome.jobId = job->id;
+    outcome.path = job->path;
+    outcome.name = job->name;
+    auto failWith = [&](const LoadError &e) {
+        outcome.result = resultFor(e);
+        outcome.error = e.message;
+        outcome.errorKind = loadErrorKindName(e.kind);
+        if (outcome.documentId != 0)
+            m_store->fail(outcome.documentId, e);
+        done(job, outcome);
+    };
+    const LoadError cancelled = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("import cancelled"));
+    if (job->cancel.isCancelled()) {
+        outcome.documentId = job->documentId;
+        return failWith(cancelled);
+    }
+
+    std::optional<DocumentRecord> doc;
+    if (job->documentId == 0) {
+        // A new file: hash it, recognise a duplicate, copy it into the library, register it.
+        report(job, ImportStage::Hashing, 0, 0);
+        const DocumentType type = detectDocumentType(job->path);
+        QString error;
+        if (!QFileInfo(job->path).isReadable())
+            return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot read the file")));
+        if (type == DocumentType::Unknown)
+            return failWith(LoadError::make(LoadError::Kind::Unsupported,
+                                            QStringLiteral("unsupported file type: Docsight reads PDF, Word (.docx), "
+                                                           "PNG, JPEG, TIFF, text and Markdown files")));
+        const QString sha = hashFile(job->path, job->cancel, &error);
+        if (job->cancel.isCancelled())
+            return failWith(cancelled);
+        if (sha.isEmpty())
+            return failWith(LoadError::make(LoadError::Kind::Io, error));
+        doc = m_store->bySha256(sha);
+        if (doc && doc->status == DocumentStatus::Ready) {
+            outcome.result = ImportOutcome::Result::Duplicate;
+            outcome.documentId = doc->id;
+            outcome.pages = doc->pageCount;
+            outcome.ocrPages = doc->ocrPages;
+            outcome.chunks = doc->chunkCount;
+            outcome.error = QStringLiteral("same content as document %1 (%2)").arg(doc->id).arg(doc->name);
+            return done(job, outcome);
+        }
+        if (!doc) {
+            QString suffix = QFileInfo(job->path).suffix().toLower();
+            if (suffix.isEmpty() || suffix.size() > 8)
+                suffix = documentTypeName(type);
+            DocumentRecord record;
+            record.name = QFileInfo(job->path).fileName();
+            record.originalPath = QFileInfo(job->path).absoluteFilePath();
+            record.sha256 = sha;
+            record.size = QFileInfo(job->path).size();
+            record.type = documentTypeName(type);
+            record.storedFile = QStringLiteral("files/") + sha + QLatin1Char('.') + suffix;
+            record.classification = job->options.classification;
+            if (!storeCopy(job->path, QDir(m_library->rootPath()).absoluteFilePath(record.storedFile), &error))
+                return failWith(LoadError::make(LoadError::Kind::Io, error));
+            const qint64 id = m_store->add(record, &error);
+            if (id == 0)
+                return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot record the document: ") + error));
+            doc = m_store->byId(id);
+        } else {
+            // Same bytes as a document that failed or was interrupted: read that one again.
+            m_store->requeue(doc->id);
+        }
+        QMutexLocker lock(&m_mutex);
+        job->documentId = doc->id;
+    } else {
+        doc = m_store->byId(job->documentId);
+        if (!doc)
+            return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("the document is no longer in the library")));
+        QMutexLocker lock(&m_mutex);
+        job->name = doc->name;
+        outcome.name = doc->name;
+        outcome.path = doc->originalPath;
+    }
+    outcome.documentId = doc->id;
+    outcome.name = doc->name;
+
+    // Always read the library's own copy: it is what the audit trail and reports vouch for, and it
+    // is still there when an interrupted import resumes after the original moved.
+    report(job, ImportStage::Opening, 0, 0);
+    const QString stored = m_store->absoluteStoredPath(*doc);
+    std::unique_ptr<Loader> loader = createLoader(detectDocumentType(stored));
+    if (!loader)
+        return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("the library's copy of the file is missing or unreadable")));
+    LoadOptions loadOptions;
+    loadOptions.password = job->options.password;
+    loadOptions.ocrLanguages = job->options.ocrLanguages;
+    if (const LoadError e = loader->open(stored, loadOptions); e.isError())
+        return failWith(e);
+    if (job->cancel.isCancelled())
+        return failWith(cancelled);
+    const int pageCount = loader->pageCount();
+    if (pageCount <= 0)
+        return failWith(LoadError::make(LoadError::Kind::Empty, QStringLiteral("the document has no pages")));
+    m_store->markImporting(doc->id, pageCount);
+
+    if (const LoadError e = runPages(job, *loader, doc->id); e.isError())
+        return failWith(e);
+    if (job->cancel.isCancelled())
+        return failWith(cancelled);
+
+    report(job, ImportStage::Chunking, pageCount, pageCount);
+    const QList<PageContent> pages = m_store->pages(doc->id);
+    if (pages.size() != pageCount)
+        return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("pages were lost while importing")));
+    bool anyText = false;
+    for (const PageContent &p : pages)
+        anyText = anyText || !p.text.trimmed().isEmpty();
+    if (!anyText)
+        return failWith(LoadError::make(LoadError::Kind::Empty,
+                                        QStringLiteral("no text could be read from the document (%1 pages)").arg(pageCount)));
+    const QList<Chunk> chunks = Chunker(job->options.chunking).chunk(pages);
+    QString error;
+    if (!m_store->complete(doc->id, chunks, &error))
+        return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot save the document: ") + error));
+
+    const auto finalDoc = m_store->byId(doc->id);
+    outcome.result = ImportOutcome::Result::Imported;
+    outcome.pages = pageCount;
+    outcome.ocrPages = finalDoc ? finalDoc->ocrPages : 0;
+    outcome.chunks = static_cast<int>(chunks.size());
+    report(job, ImportStage::Finished, pageCount, pageCount);
+    done(job, outcome);
+}
+
+LoadError IngestQueue::runPages(const std::shared_ptr<Job> &job, Loader &loader, qint64 documentId)
+{
+    const int pageCount = loader.pageCount();
+    const QSet<int> stored = m_store->storedPageNumbers(documentId);
+    QList<int> todo;
+    for (int i = 0; i < pageCount; ++i) {
+        if (!stored.contains(i + 1))
+            todo.append(i);
+    }
+    std::atomic_int pagesDone(pageCount - static_cast<int>(todo.size()));
+    report(job, ImportStage::Reading, pagesDone, pageCount);
+
+    // The first page error stops the document: its remaining pages are skipped.
+    QMutex errorMutex;
+    LoadError firstError;
+    CancelToken stop;
+    QtConcurrent::blockingMap(&m_pagePool, todo, [&](int index) {
+        if (job->cancel.isCancelled() || stop.isCancelled())
+            return;
+        PageResult r = loader.loadPage(index, job->cancel);
+        if (r.error.isError()) {
+            if (r.error.kind != LoadError::Kind::Cancelled) {
+                QMutexLocker lock(&errorMutex);
+                if (!firstError.isError()) {
+                    firstError = r.error;
+                    firstError.message = QStringLiteral("page %1: %2").arg(index + 1).arg(r.error.message);
+                }
+            }
+            stop.cancel();
+            return;
+        }
+        r.page.number = index + 1;
+        QString error;
+        if (!m_store->putPage(documentId, r.page, &error)) {
+            QMutexLocker lock(&errorMutex);
+            if (!firstError.isError())
+                firstError = LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot save page %1: %2").arg(index + 1).arg(error));
+            stop.cancel();
+            return;
+        }
+        report(job, ImportStage::Reading, ++pagesDone, pageCount);
+    });
+    return firstError;
+}
+
+} // namespace docsight

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "cliargs.h"
+
+#include <memory>
+
+#include <QTextStream>
+
+namespace docsight {
+class Library;
+}
+
+namespace docsight::cli {
+
+// Exit codes shared by every command.
+enum Exit { Ok = 0, Failed = 1, Usage = 2, LibraryError = 3 };
+
+struct Context {
+    std::shared_ptr<Library> library;
+    QTextStream &out;
+    QTextStream &err;
+};
+
+int importCommand(const Args &args, Context &ctx);
+int listCommand(const Args &args, Context &ctx);
+int textCommand(const Args &args, Context &ctx);
+int removeCommand(const Args &args, Context &ctx);
+int classifyCommand(const Args &args, Context &ctx);
+int auditCommand(const Args &args, Context &ctx);
+
+} // namespace docsight::cli
