@@ -181,8 +181,8 @@ qint64 DocumentStore::add(const DocumentRecord &record, QString *error)
                 "INSERT INTO documents (name, original_path, sha256, size, type, stored_file, page_count, status, "
                 "classification, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 'queued', ?, ?, ?)"));
             const QString stamp = now();
-            for (const QVariant &v : QVariantList{record.name, record.originalPath, record.sha256, record.size,
-                                                  record.type, record.storedFile,
+            for (const QVariant &v : QVariantList{text(record.name), text(record.originalPath), text(record.sha256), record.size,
+                                                  text(record.type), text(record.storedFile),
                                                   classificationName(record.classification), stamp, stamp})
                 q.addBindValue(v);
             if (!q.exec()) {
