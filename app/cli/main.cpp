@@ -45,6 +45,9 @@ QString defaultLibrary()
 
 int main(int argc, char *argv[])
 {
+    // Tesseract parallelises with OpenMP inside each page; we already run one page per core.
+    if (qEnvironmentVariableIsEmpty("OMP_THREAD_LIMIT"))
+        qputenv("OMP_THREAD_LIMIT", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Docsight"));
     QCoreApplication::setApplicationName(QStringLiteral("docsight"));

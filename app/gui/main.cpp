@@ -1,11 +1,86 @@
+// docsight: the desktop application.
 #include "mainwindow.h"
 
+#include "store/documentstore.h"
+#include "store/library.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QThreadPool>
+
+using namespace docsight;
+
+namespace {
+
+// The sample documents shipped in resources/samples: next to an installed binary, or in the source tree.
+QString samplesFolder()
+{
+    const QStringList candidates{QCoreApplication::applicationDirPath() + QStringLiteral("/../share/docsight/samples"),
+                                 QStringLiteral(DOCSIGHT_SOURCE_SAMPLES)};
+    for (const QString &c : candidates) {
+        if (QDir(c).exists())
+            return QDir(c).absolutePath();
+    }
+    return {};
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    // Tesseract parallelises with OpenMP inside each page; we already run one page per core.
+    if (qEnvironmentVariableIsEmpty("OMP_THREAD_LIMIT"))
+        qputenv("OMP_THREAD_LIMIT", "1");
     QApplication app(argc, argv);
-    docsight::MainWindow w;
-    w.show();
+    QCoreApplication::setOrganizationName(QStringLiteral("Docsight"));
+    QCoreApplication::setApplicationName(QStringLiteral("docsight"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DOCSIGHT_VERSION));
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("Docsight"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("docsight"));
+    QThreadPool::globalInstance()->setExpiryTimeout(-1);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Ask questions of your documents, offline."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption libraryOption(QStringLiteral("library"), QStringLiteral("Library folder to open."),
+                                     QStringLiteral("DIR"));
+    parser.addOption(libraryOption);
+    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Files or folders to import."), QStringLiteral("[files...]"));
+    parser.process(app);
+
+    QSettings settings;
+    QString folder = parser.value(libraryOption);
+    if (folder.isEmpty())
+        folder = qEnvironmentVariable("DOCSIGHT_LIBRARY");
+    if (folder.isEmpty())
+        folder = settings.value(QStringLiteral("library/last")).toString();
+    const bool firstRun = folder.isEmpty();
+    if (folder.isEmpty())
+        folder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/library");
+
+    QString error;
+    std::shared_ptr<Library> library = Library::open(folder, &error);
+    if (!library) {
+        QMessageBox::critical(nullptr, QStringLiteral("Docsight"),
+                              QStringLiteral("Cannot open the library %1:\n%2").arg(QDir::toNativeSeparators(folder), error));
+        return 1;
+    }
+    settings.setValue(QStringLiteral("library/last"), library->rootPath());
+
+    MainWindow window(library);
+    window.show();
+    QStringList toImport = parser.positionalArguments();
+    // The first run opens on the sample documents so there is something to explore at once.
+    if (firstRun && toImport.isEmpty() && !settings.value(QStringLiteral("library/samplesOffered")).toBool()) {
+        settings.setValue(QStringLiteral("library/samplesOffered"), true);
+        if (const QString samples = samplesFolder(); !samples.isEmpty())
+            toImport.append(samples);
+    }
+    window.importPaths(toImport);
     return app.exec();
 }

@@ -117,7 +117,7 @@ IngestQueue::IngestQueue(std::shared_ptr<Library> library, QObject *parent)
 
 IngestQueue::~IngestQueue()
 {
-    cancelAll();
+    shutdown();
     m_documentPool.waitForDone();
     m_pagePool.waitForDone();
 }
@@ -221,6 +221,12 @@ void IngestQueue::cancelAll()
         job->cancel.cancel();
 }
 
+void IngestQueue::shutdown()
+{
+    m_shuttingDown = true;
+    cancelAll();
+}
+
 bool IngestQueue::isIdle() const
 {
     QMutexLocker lock(&m_mutex);
@@ -281,7 +287,9 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
         outcome.result = resultFor(e);
         outcome.error = e.message;
         outcome.errorKind = loadErrorKindName(e.kind);
-        if (outcome.documentId != 0)
+        // On shutdown the document stays unfinished (not failed) so the next start resumes it.
+        const bool interruptedByShutdown = e.kind == LoadError::Kind::Cancelled && m_shuttingDown;
+        if (outcome.documentId != 0 && !interruptedByShutdown)
             m_store->fail(outcome.documentId, e);
         done(job, outcome);
     };

@@ -4,6 +4,7 @@
 #include "ingest/chunker.h"
 #include "util/canceltoken.h"
 
+#include <atomic>
 #include <memory>
 
 #include <QHash>
@@ -81,6 +82,9 @@ public:
     void cancel(quint64 jobId);
     void cancelDocument(qint64 documentId);
     void cancelAll();
+    // Stops every job without marking documents failed: what was read stays committed and
+    // resumeInterrupted() finishes it next time. Called on application exit.
+    void shutdown();
 
     bool isIdle() const;
     // Blocks until idle; for the CLI and tests only (never call on the GUI thread).
@@ -109,6 +113,7 @@ private:
     quint64 m_nextJobId = 1;
     int m_done = 0;
     int m_total = 0;
+    std::atomic_bool m_shuttingDown{false};
 };
 
 } // namespace docsight

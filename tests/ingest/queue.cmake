@@ -1,0 +1,1 @@
+docsight_add_test(tst_ingestqueue SOURCES tst_ingestqueue.cpp TIMEOUT 900)
