@@ -55,6 +55,9 @@ DocumentType detectDocumentType(const QString &path)
         return DocumentType::Image;
     if (head.startsWith("PK\x03\x04"))
         return suffix == QLatin1String("docx") ? DocumentType::Docx : DocumentType::Unknown;
+    // A password-protected .docx is an OLE compound file; the DOCX loader explains that it cannot be read.
+    if (head.startsWith("\xD0\xCF\x11\xE0") && suffix == QLatin1String("docx"))
+        return DocumentType::Docx;
     static const QStringList textSuffixes{QStringLiteral("txt"), QStringLiteral("text"), QStringLiteral("md"),
                                           QStringLiteral("markdown")};
     if (textSuffixes.contains(suffix))
