@@ -82,9 +82,11 @@ int importCommand(const Args &args, Context &ctx)
         if (o.result == ImportOutcome::Result::Failed || o.result == ImportOutcome::Result::Cancelled)
             ++failures;
         QString detail;
-        if (o.result == ImportOutcome::Result::Imported)
+        if (o.result == ImportOutcome::Result::Imported) {
             detail = QStringLiteral("id=%1 pages=%2 ocr_pages=%3 chunks=%4").arg(o.documentId).arg(o.pages).arg(o.ocrPages).arg(o.chunks);
-        else
+            if (!o.error.isEmpty())
+                detail += QStringLiteral(" (") + o.error + QLatin1Char(')');
+        } else
             detail = o.error;
         ctx.out << result << "\t" << (o.path.isEmpty() ? o.name : o.path) << "\t" << detail << Qt::endl;
         results.append(QJsonObject{{QStringLiteral("result"), result},

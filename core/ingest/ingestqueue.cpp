@@ -390,15 +390,15 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
     const QList<PageContent> pages = m_store->pages(doc->id);
     if (pages.size() != pageCount)
         return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("pages were lost while importing")));
-    bool anyText = false;
-    for (const PageContent &p : pages)
-        anyText = anyText || !p.text.trimmed().isEmpty();
-    if (!anyText)
-        return failWith(LoadError::make(LoadError::Kind::Empty,
-                                        QStringLiteral("no text could be read from the document (%1 pages)").arg(pageCount)));
     const QList<Chunk> chunks = Chunker(job->options.chunking).chunk(pages);
+    // A blank or picture-only document is kept (it was read, and the report can vouch for it) but
+    // says plainly that there is nothing in it to search.
+    const QString notice = chunks.isEmpty()
+        ? QStringLiteral("no text found on %1: blank, or pictures without readable text")
+              .arg(pageCount == 1 ? QStringLiteral("its page") : QStringLiteral("any of its %1 pages").arg(pageCount))
+        : QString();
     QString error;
-    if (!m_store->complete(doc->id, chunks, &error))
+    if (!m_store->complete(doc->id, chunks, notice, &error))
         return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot save the document: ") + error));
 
     const auto finalDoc = m_store->byId(doc->id);
@@ -406,6 +406,7 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
     outcome.pages = pageCount;
     outcome.ocrPages = finalDoc ? finalDoc->ocrPages : 0;
     outcome.chunks = static_cast<int>(chunks.size());
+    outcome.error = notice;
     report(job, ImportStage::Finished, pageCount, pageCount);
     done(job, outcome);
 }

@@ -245,7 +245,7 @@ QSet<int> DocumentStore::storedPageNumbers(qint64 id) const
     return numbers;
 }
 
-bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, QString *error)
+bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, const QString &notice, QString *error)
 {
     return m_library->write(
         [&](QSqlDatabase &db) {
@@ -266,9 +266,9 @@ bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, QString *err
                 }
             }
             if (!run(db,
-                     QStringLiteral("UPDATE documents SET status = 'ready', error = '', error_kind = '', updated_at = ? "
+                     QStringLiteral("UPDATE documents SET status = 'ready', error = ?, error_kind = ?, updated_at = ? "
                                     "WHERE id = ?"),
-                     {now(), id}, error))
+                     {text(notice), notice.isEmpty() ? QStringLiteral("") : QStringLiteral("notice"), now(), id}, error))
                 return false;
             QSqlQuery counts(db);
             counts.prepare(QStringLiteral("SELECT d.sha256, d.page_count, "

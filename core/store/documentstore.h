@@ -71,7 +71,9 @@ public:
     bool putPage(qint64 id, const PageContent &page, QString *error = nullptr);
     QSet<int> storedPageNumbers(qint64 id) const;
     // Replaces the document's chunks, marks it Ready and audits the import, in one transaction.
-    bool complete(qint64 id, const QList<Chunk> &chunks, QString *error = nullptr);
+    // notice, when set, is kept in the error column of a Ready document as a warning for the analyst
+    // (e.g. "no text found": a blank or picture-only document is kept, but has nothing to search).
+    bool complete(qint64 id, const QList<Chunk> &chunks, const QString &notice = {}, QString *error = nullptr);
     // Marks the document Failed with the reason, drops its partial pages and chunks, audits it.
     bool fail(qint64 id, const LoadError &reason, QString *error = nullptr);
     // Puts a Failed or interrupted document back to Queued so the queue reads it again.
