@@ -1,0 +1,1 @@
+docsight_add_test(tst_ocr SOURCES tst_ocr.cpp TIMEOUT 600)
