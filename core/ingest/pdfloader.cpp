@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <mutex>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include <QFile>
 #include <QImage>
 #include <QLoggingCategory>
+#include <QThread>
 #include <QVariant>
 
 Q_LOGGING_CATEGORY(lcPdf, "docsight.ingest.pdf")
@@ -264,15 +266,67 @@ double unexplainedInk(const QImage &grey, const QList<QRectF> &wordsPoints, doub
 } // namespace
 
 struct PdfLoader::Private {
-    // Poppler::Document is not thread-safe: every call into it, including page objects it hands
-    // out, happens under this lock. OCR runs outside it so pages OCR in parallel.
+    // A Poppler::Document is not thread-safe, but separate Document objects are independent. So
+    // each page borrows a whole Document for its Poppler calls — one per core at most, opened on
+    // demand — and text pages extract in parallel; OCR runs after the Document is handed back.
     std::mutex m_mutex;
-    std::unique_ptr<Poppler::Document> m_doc;
+    std::condition_variable m_returned;
+    std::vector<std::unique_ptr<Poppler::Document>> m_idle;
+    int m_instances = 0;
+    QString m_path;
+    QByteArray m_password; // the encoding of the password that unlocked the file
     LoadOptions m_options;
     std::atomic_int m_pageCount{0};
 
+    struct Lease {
+        Private *owner = nullptr;
+        std::unique_ptr<Poppler::Document> doc;
+        Lease(Private *o, std::unique_ptr<Poppler::Document> d) : owner(o), doc(std::move(d)) {}
+        Lease(Lease &&) = default;
+        ~Lease()
+        {
+            if (owner && doc) {
+                const std::lock_guard lock(owner->m_mutex);
+                owner->m_idle.push_back(std::move(doc));
+                owner->m_returned.notify_one();
+            }
+        }
+    };
+    Lease acquire();
+
     PageResult loadPageImpl(int index, const CancelToken &cancel);
 };
+
+PdfLoader::Private::Lease PdfLoader::Private::acquire()
+{
+    std::unique_lock lock(m_mutex);
+    const int maxInstances = std::max(1, QThread::idealThreadCount());
+    m_returned.wait(lock, [&] { return !m_idle.empty() || m_instances < maxInstances; });
+    if (m_instances == 0)
+        return Lease(nullptr, nullptr); // not open
+    if (!m_idle.empty()) {
+        std::unique_ptr<Poppler::Document> doc = std::move(m_idle.back());
+        m_idle.pop_back();
+        return Lease(this, std::move(doc));
+    }
+    ++m_instances;
+    const QString path = m_path;
+    const QByteArray password = m_password;
+    lock.unlock();
+    std::unique_ptr<Poppler::Document> doc = Poppler::Document::load(path, password, password);
+    if (doc && !doc->isLocked()) {
+        doc->setRenderHint(Poppler::Document::Antialiasing);
+        doc->setRenderHint(Poppler::Document::TextAntialiasing);
+        return Lease(this, std::move(doc));
+    }
+    // Could not open a second copy (the file changed?): share the existing ones instead.
+    lock.lock();
+    --m_instances;
+    m_returned.wait(lock, [&] { return !m_idle.empty(); });
+    std::unique_ptr<Poppler::Document> shared = std::move(m_idle.back());
+    m_idle.pop_back();
+    return Lease(this, std::move(shared));
+}
 
 PdfLoader::PdfLoader() : d(std::make_unique<Private>())
 {
@@ -285,7 +339,8 @@ PdfLoader::~PdfLoader() = default;
 LoadError PdfLoader::open(const QString &path, const LoadOptions &options)
 {
     const std::lock_guard lock(d->m_mutex);
-    d->m_doc.reset();
+    d->m_idle.clear();
+    d->m_instances = 0;
     d->m_pageCount = 0;
     d->m_options = options;
 
@@ -304,10 +359,11 @@ LoadError PdfLoader::open(const QString &path, const LoadOptions &options)
     std::unique_ptr<Poppler::Document> doc = Poppler::Document::load(path, utf8, utf8);
     if (!doc)
         return LoadError::make(LoadError::Kind::Corrupt, QStringLiteral("not a readable PDF"));
+    QByteArray working = utf8;
     if (doc->isLocked() && !options.password.isEmpty()) {
         const QByteArray latin1 = options.password.toLatin1();
-        if (latin1 != utf8)
-            doc->unlock(latin1, latin1);
+        if (latin1 != utf8 && !doc->unlock(latin1, latin1))
+            working = latin1;
     }
     if (doc->isLocked()) {
         return LoadError::make(LoadError::Kind::PasswordRequired, options.password.isEmpty()
@@ -326,7 +382,10 @@ LoadError PdfLoader::open(const QString &path, const LoadOptions &options)
 
     doc->setRenderHint(Poppler::Document::Antialiasing);
     doc->setRenderHint(Poppler::Document::TextAntialiasing);
-    d->m_doc = std::move(doc);
+    d->m_idle.push_back(std::move(doc));
+    d->m_instances = 1;
+    d->m_path = path;
+    d->m_password = working;
     d->m_pageCount = pages;
     qCDebug(lcPdf) << "opened" << pages << "pages in" << timer.elapsed() << "ms";
     return {};
@@ -362,12 +421,12 @@ PageResult PdfLoader::Private::loadPageImpl(int index, const CancelToken &cancel
     double ocrDpi = 0;
     QStringList languages;
     {
-        std::unique_lock lock(m_mutex);
-        if (!m_doc) {
+        const Lease lease = acquire();
+        if (!lease.doc) {
             result.error = LoadError::make(LoadError::Kind::Io, QStringLiteral("the PDF is not open"));
             return result;
         }
-        const std::unique_ptr<Poppler::Page> page = m_doc->page(index);
+        const std::unique_ptr<Poppler::Page> page = lease.doc->page(index);
         if (!page) {
             qCWarning(lcPdf) << "page" << index + 1 << "could not be read; keeping it empty";
             result.page.source = PageSource::TextLayer;
@@ -433,7 +492,7 @@ PageResult PdfLoader::Private::loadPageImpl(int index, const CancelToken &cancel
                                     shouldAbort, cancelClosure(cancel));
     }
 
-    // Everything below runs without the lock, so another page can render or OCR meanwhile.
+    // Everything below runs with the Document handed back, so another page can use it meanwhile.
     if (cancel.isCancelled()) {
         result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
         return result;
