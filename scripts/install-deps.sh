@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-qpa-plugins libgl-dev qt6-image-formats-plugins
+  qt6-svg-dev libqt6svg6
   libpoppler-qt6-dev poppler-utils
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
   libhnswlib-dev libcurl4-openssl-dev qtkeychain-qt6-dev libquazip1-qt6-dev

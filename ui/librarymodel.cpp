@@ -1,9 +1,21 @@
 #include "librarymodel.h"
 
+#include "icons.h"
+
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
+namespace {
+
+QString capitalised(QString s)
+{
+    if (!s.isEmpty())
+        s[0] = s.at(0).toUpper();
+    return s;
+}
+
+} // namespace
 
 LibraryModel::LibraryModel(std::shared_ptr<DocumentStore> store, QObject *parent)
     : QAbstractTableModel(parent)
@@ -45,6 +57,30 @@ QVariant LibraryModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case DocumentIdRole: return d.id;
     case ErrorRole: return d.error;
+    case ErrorKindRole: return d.errorKind;
+    case Qt::TextAlignmentRole:
+        return index.column() == Pages ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case Qt::DecorationRole:
+        if (index.column() == Name) {
+            if (d.type == QLatin1String("pdf"))
+                return icons::icon(d.pageCount > 0 && d.ocrPages == d.pageCount ? QStringLiteral("type-scan")
+                                                                               : QStringLiteral("type-pdf"));
+            if (d.type == QLatin1String("image"))
+                return icons::icon(QStringLiteral("type-scan"));
+            if (d.type == QLatin1String("docx"))
+                return icons::icon(QStringLiteral("type-word"));
+            return icons::icon(QStringLiteral("type-plain"));
+        }
+        if (index.column() == Status) {
+            if (importing || d.status == DocumentStatus::Importing)
+                return icons::icon(QStringLiteral("status-importing"));
+            switch (d.status) {
+            case DocumentStatus::Ready: return icons::icon(QStringLiteral("status-ready"));
+            case DocumentStatus::Failed: return icons::icon(QStringLiteral("status-failed"));
+            default: return icons::icon(QStringLiteral("status-queued"));
+            }
+        }
+        return {};
     case StatusRole: return static_cast<int>(d.status);
     case ProgressRole:
         if (!importing)
@@ -53,37 +89,65 @@ QVariant LibraryModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (d.status == DocumentStatus::Failed)
             return tr("Could not be read: %1").arg(d.error);
-        return tr("%1\n%2 pages, %3 read by OCR, %4 passages\nSHA-256 %5")
+        if (index.column() == Pages && d.ocrPages > 0)
+            return tr("%n page(s) read by OCR", nullptr, d.ocrPages);
+        return tr("%1\n%2 pages, %3 read by OCR, %4 passages\nClassification: %5\nSHA-256 %6")
             .arg(d.originalPath)
             .arg(d.pageCount)
             .arg(d.ocrPages)
             .arg(d.chunkCount)
-            .arg(d.sha256);
+            .arg(classificationName(d.classification), d.sha256);
     case Qt::DisplayRole:
         switch (index.column()) {
         case Name: return d.name;
         case Pages:
-            if (d.ocrPages > 0)
-                return tr("%1 (%2 OCR)").arg(d.pageCount).arg(d.ocrPages);
-            return d.pageCount;
+            return d.pageCount > 0 ? QVariant(d.pageCount) : QVariant(QStringLiteral("–"));
         case Status:
             if (importing && progress->pagesTotal == 0)
-                return tr("%1…").arg(importStageName(progress->stage));
+                return tr("%1…").arg(capitalised(importStageName(progress->stage)));
             if (importing) {
                 return tr("%1 page %2 of %3")
-                    .arg(importStageName(progress->stage))
+                    .arg(capitalised(importStageName(progress->stage)))
                     .arg(progress->pagesDone)
                     .arg(progress->pagesTotal);
             }
-            if (d.status == DocumentStatus::Failed)
-                return tr("Failed: %1").arg(d.error);
-            return documentStatusName(d.status);
+            switch (d.status) {
+            case DocumentStatus::Failed: return d.error;
+            case DocumentStatus::Ready: return d.error.isEmpty() ? tr("Ready") : tr("Ready — %1").arg(d.error);
+            case DocumentStatus::Importing: return tr("Reading…");
+            case DocumentStatus::Queued: return tr("Waiting");
+            }
+            return {};
         case Classification: return classificationName(d.classification);
-        case Type: return d.type.toUpper();
+        case Type: return d.type == QLatin1String("docx") ? QStringLiteral("Word") : d.type.toUpper();
         }
         return {};
     default: return {};
     }
+}
+
+std::optional<DocumentRecord> LibraryModel::recordById(qint64 id) const
+{
+    for (const DocumentRecord &d : m_rows) {
+        if (d.id == id)
+            return d;
+    }
+    return std::nullopt;
+}
+
+QModelIndex LibraryModel::indexOf(qint64 id, int column) const
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).id == id)
+            return index(row, column);
+    }
+    return {};
+}
+
+bool LibraryModel::isImporting(qint64 id) const
+{
+    const auto it = m_progress.constFind(id);
+    return it != m_progress.cend() && it->stage != ImportStage::Finished;
 }
 
 std::optional<DocumentRecord> LibraryModel::record(const QModelIndex &index) const
@@ -104,6 +168,7 @@ void LibraryModel::refresh()
     connect(watcher, &QFutureWatcher<QList<DocumentRecord>>::finished, this, [this, watcher] {
         setRows(watcher->result());
         watcher->deleteLater();
+        m_loaded = true;
         m_refreshing = false;
         if (m_refreshAgain) {
             m_refreshAgain = false;

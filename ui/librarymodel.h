@@ -17,7 +17,7 @@ class LibraryModel final : public QAbstractTableModel
 
 public:
     enum Column { Name, Pages, Status, Classification, Type, ColumnCount };
-    enum Role { DocumentIdRole = Qt::UserRole + 1, ProgressRole, ErrorRole, StatusRole };
+    enum Role { DocumentIdRole = Qt::UserRole + 1, ProgressRole, ErrorRole, StatusRole, ErrorKindRole };
 
     explicit LibraryModel(std::shared_ptr<DocumentStore> store, QObject *parent = nullptr);
 
@@ -28,6 +28,10 @@ public:
 
     std::optional<DocumentRecord> record(const QModelIndex &index) const;
     bool isEmpty() const { return m_rows.isEmpty(); }
+    bool isLoaded() const { return m_loaded; }
+    std::optional<DocumentRecord> recordById(qint64 id) const;
+    QModelIndex indexOf(qint64 id, int column = Name) const;
+    bool isImporting(qint64 id) const;
 
 public Q_SLOTS:
     void refresh();
@@ -45,6 +49,7 @@ private:
     QHash<qint64, ImportProgress> m_progress; // by document id, while importing
     bool m_refreshing = false;
     bool m_refreshAgain = false;
+    bool m_loaded = false;
 };
 
 } // namespace docsight

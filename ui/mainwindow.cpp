@@ -1,206 +1,313 @@
 #include "mainwindow.h"
 
+#include "chatcontroller.h"
+#include "chatpanel.h"
+#include "conversationstore.h"
+#include "documentviewer.h"
+#include "icons.h"
+#include "indexcontroller.h"
 #include "librarymodel.h"
-#include "progressdelegate.h"
+#include "librarypanel.h"
+#include "providerservice.h"
+#include "settingsdialog.h"
 
+#include "governance/classification.h"
 #include "ingest/ocrengine.h"
+#include "ingest/pagerenderer.h"
+#include "llm/answer.h"
 #include "store/documentstore.h"
 #include "store/library.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
-#include <QFutureWatcher>
-#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
-#include <QSortFilterProxyModel>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
-#include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+QAction *makeAction(QObject *parent, const QString &icon, const QString &text, const QKeySequence &key = {})
+{
+    auto *a = new QAction(icon.isEmpty() ? QIcon() : icons::icon(icon), text, parent);
+    if (!key.isEmpty())
+        a->setShortcut(key);
+    return a;
+}
+
+} // namespace
 
 MainWindow::MainWindow(std::shared_ptr<Library> library, QWidget *parent)
     : QMainWindow(parent)
     , m_library(std::move(library))
     , m_store(std::make_shared<DocumentStore>(m_library))
+    , m_settings(AppSettings::load())
 {
-    setWindowTitle(tr("Docsight — %1").arg(QDir::toNativeSeparators(m_library->rootPath())));
+    setWindowTitle(tr("%1 — Docsight").arg(QDir(m_library->rootPath()).dirName()));
     setAcceptDrops(true);
-    m_queue = new IngestQueue(m_library, this);
-    m_model = new LibraryModel(m_store, this);
+    m_libraryController = new LibraryController(m_library, m_store, this);
+    m_libraryController->setImportOptions(m_settings.importOptions());
+    m_libraryController->setPasswordPrompt([this](const QString &name, bool wrong) -> std::optional<QString> {
+        bool ok = false;
+        const QString text = wrong ? tr("That password did not open %1. Try again (the password is not stored):").arg(name)
+                                   : tr("%1 is encrypted. Enter its password to read it (the password is not stored):").arg(name);
+        const QString password = QInputDialog::getText(this, tr("Password Required"), text, QLineEdit::Password, {}, &ok);
+        return ok ? std::optional<QString>(password) : std::nullopt;
+    });
+    m_providers = new ProviderService(this);
+    m_index = new IndexController(m_library, this);
+    m_conversations = new ConversationStore(m_library->rootPath() + QStringLiteral("/conversations"), this);
+    m_chatController = new ChatController(m_library, m_providers, [index = m_index] { return index->retriever(); }, this);
+
     createWidgets();
     createActions();
+    createStatusBar();
+    restoreLayout();
 
-    connect(m_queue, &IngestQueue::progress, m_model, &LibraryModel::applyProgress);
-    connect(m_queue, &IngestQueue::finished, m_model, &LibraryModel::applyOutcome);
-    connect(m_queue, &IngestQueue::finished, this, &MainWindow::onImportFinished);
-    connect(m_queue, &IngestQueue::overallProgress, this, &MainWindow::onOverallProgress);
-    connect(m_model, &LibraryModel::refreshed, this, &MainWindow::updateEmptyState);
+    connect(m_libraryController, &LibraryController::documentFinished, this, &MainWindow::onImportFinished);
+    connect(m_libraryController, &LibraryController::importing, this, &MainWindow::onImporting);
+    connect(m_libraryController, &LibraryController::passwordEntered, m_viewer, &DocumentViewer::setPassword);
+    connect(m_libraryController, &LibraryController::removed, this, [this](const QList<qint64> &ids) {
+        if (ids.contains(m_viewer->documentId()))
+            m_viewer->clearDocument();
+    });
+    connect(ingestQueue(), &IngestQueue::progress, this, [this](const ImportProgress &p) {
+        // Let the analyst watch a document being read, without reloading it for every page.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (p.documentId != 0 && p.documentId == m_viewer->documentId() && now - m_lastViewerRefresh > 2000) {
+            m_lastViewerRefresh = now;
+            m_viewer->refreshDocument(p.documentId);
+        }
+    });
+    connect(libraryModel(), &LibraryModel::refreshed, this, &MainWindow::updateSuggestions);
+    connect(libraryModel(), &LibraryModel::refreshed, this, &MainWindow::updateDocumentActions);
+    connect(m_index, &IndexController::stateChanged, this, &MainWindow::updateStatus);
+    connect(m_chat, &ChatPanel::providerChanged, this, &MainWindow::updateStatus);
+    connect(m_chat, &ChatPanel::citationActivated, this, &MainWindow::openCitation);
+    connect(m_chat, &ChatPanel::busyChanged, this, &MainWindow::updateStatus);
 
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
-    if (!settings.contains(QStringLiteral("window/geometry")))
-        resize(1200, 760);
-
-    m_model->refresh();
-    // Documents a crash or kill left half-read are finished now.
-    (void)QtConcurrent::run([queue = m_queue] { queue->resumeInterrupted(); });
+    m_chat->setSettings(m_settings);
+    m_chat->setConversationKey(QStringLiteral("chat/last/")
+                               + QString::fromLatin1(QCryptographicHash::hash(m_library->rootPath().toUtf8(),
+                                                                              QCryptographicHash::Sha1).toHex().left(16)));
+    m_chat->restoreLastConversation();
+    m_index->configure(m_settings);
+    m_index->scheduleIndexing();
+    m_libraryController->resumeInterrupted();
+    updateStatus();
 }
 
 MainWindow::~MainWindow() = default;
 
+IngestQueue *MainWindow::ingestQueue() const
+{
+    return m_libraryController->queue();
+}
+
+LibraryModel *MainWindow::libraryModel() const
+{
+    return m_libraryController->model();
+}
+
+QTableView *MainWindow::documentView() const
+{
+    return m_libraryPanel->table();
+}
+
+void MainWindow::setPasswordPrompt(LibraryController::PasswordPrompt prompt)
+{
+    m_libraryController->setPasswordPrompt(std::move(prompt));
+}
+
 void MainWindow::createWidgets()
 {
-    auto *left = new QWidget;
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
-    m_filter = new QLineEdit;
-    m_filter->setPlaceholderText(tr("Filter documents (Ctrl+F)"));
-    m_filter->setClearButtonEnabled(true);
-    leftLayout->addWidget(m_filter);
-
-    m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-
-    m_table = new QTableView;
-    m_table->setModel(m_proxy);
-    m_table->setItemDelegate(new ProgressDelegate(m_table));
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setSortingEnabled(true);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(LibraryModel::Name, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->setColumnWidth(LibraryModel::Status, 180);
-    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
-    leftLayout->addWidget(m_table);
-
-    m_emptyState = new QLabel(tr("<h3>Your library is empty</h3><p>Drop PDFs, Word files, scans or text files here,"
-                                 "<br>or use <b>File → Add Files…</b> (Ctrl+O).</p>"
-                                 "<p>Everything is read on this computer: text layers, OCR for scans, and an "
-                                 "offline index.</p>"));
-    m_emptyState->setAlignment(Qt::AlignCenter);
-    m_emptyState->setWordWrap(true);
-    leftLayout->addWidget(m_emptyState);
-
-    auto *right = new QWidget;
-    auto *rightLayout = new QVBoxLayout(right);
-    rightLayout->setContentsMargins(0, 0, 0, 0);
-    auto *pageBar = new QHBoxLayout;
-    m_pageInfo = new QLabel(tr("Select a document to see the text Docsight read from it."));
-    m_pageSpin = new QSpinBox;
-    m_pageSpin->setPrefix(tr("Page "));
-    m_pageSpin->setEnabled(false);
-    pageBar->addWidget(m_pageInfo, 1);
-    pageBar->addWidget(m_pageSpin);
-    rightLayout->addLayout(pageBar);
-    m_preview = new QPlainTextEdit;
-    m_preview->setReadOnly(true);
-    rightLayout->addWidget(m_preview);
+    m_libraryPanel = new LibraryPanel(libraryModel());
+    m_viewer = new DocumentViewer(m_store);
+    m_chat = new ChatPanel(m_chatController, m_providers, m_conversations);
+    m_chat->setSelectionSource([this] { return m_libraryPanel->selectedIds(); });
 
     m_splitter = new QSplitter(Qt::Horizontal);
-    m_splitter->addWidget(left);
-    m_splitter->addWidget(right);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(m_libraryPanel);
+    m_splitter->addWidget(m_viewer);
+    m_splitter->addWidget(m_chat);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(2, 0);
+    m_splitter->setSizes({440, 550, 410});
+    m_splitter->setHandleWidth(6);
     setCentralWidget(m_splitter);
 
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
-        const auto doc = m_model->record(m_proxy->mapToSource(m_table->currentIndex()));
-        m_pageSpin->blockSignals(true);
-        m_pageSpin->setRange(1, std::max(1, doc ? doc->pageCount : 1));
-        m_pageSpin->setValue(1);
-        m_pageSpin->setEnabled(doc && doc->pageCount > 0);
-        m_pageSpin->blockSignals(false);
-        showSelectedPage();
+    connect(m_libraryPanel, &LibraryPanel::currentDocumentChanged, this, [this](const std::optional<DocumentRecord> &doc) {
+        if (doc)
+            m_viewer->showDocument(*doc);
+        updateDocumentActions();
     });
-    connect(m_pageSpin, &QSpinBox::valueChanged, this, &MainWindow::showSelectedPage);
-
-    m_statusLabel = new QLabel(tr("Ready — offline"));
-    m_overall = new QProgressBar;
-    m_overall->setMaximumWidth(240);
-    m_overall->setVisible(false);
-    m_cancelAll = new QPushButton(tr("Cancel all"));
-    m_cancelAll->setVisible(false);
-    connect(m_cancelAll, &QPushButton::clicked, m_queue, &IngestQueue::cancelAll);
-    statusBar()->addWidget(m_statusLabel, 1);
-    statusBar()->addPermanentWidget(m_overall);
-    statusBar()->addPermanentWidget(m_cancelAll);
+    connect(m_libraryPanel, &LibraryPanel::selectionChanged, this, [this](int count) {
+        m_chat->setSelectionCount(count);
+        updateDocumentActions();
+    });
+    connect(m_libraryPanel, &LibraryPanel::retryRequested, m_libraryController, &LibraryController::retry);
+    connect(m_viewer, &DocumentViewer::retryRequested, m_libraryController, &LibraryController::retry);
+    connect(m_viewer, &DocumentViewer::passwordRequested, this, &MainWindow::promptPasswordFor);
 }
 
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *addFiles = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("Add &Files…"), this,
-                                        &MainWindow::addFiles);
-    addFiles->setShortcut(QKeySequence::Open);
-    QAction *addFolder = file->addAction(QIcon::fromTheme(QStringLiteral("folder-open")), tr("Add F&older…"), this,
-                                         &MainWindow::addFolder);
-    addFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QAction *addFiles = makeAction(this, QStringLiteral("add-file"), tr("Add &Files…"), QKeySequence::Open);
+    connect(addFiles, &QAction::triggered, this, &MainWindow::addFiles);
+    QAction *addFolder = makeAction(this, QStringLiteral("add-folder"), tr("Add F&older…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(addFolder, &QAction::triggered, this, &MainWindow::addFolder);
+    file->addAction(addFiles);
+    file->addAction(addFolder);
     file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    QAction *openLibrary = makeAction(this, QStringLiteral("open-library"), tr("Open &Library…"));
+    connect(openLibrary, &QAction::triggered, this, &MainWindow::openLibrary);
+    file->addAction(openLibrary);
+    m_recentMenu = file->addMenu(tr("&Recent Libraries"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
+        m_recentMenu->clear();
+        for (const QString &folder : recentLibraries()) {
+            QAction *a = m_recentMenu->addAction(QDir::toNativeSeparators(folder));
+            a->setEnabled(QDir::cleanPath(folder) != QDir::cleanPath(m_library->rootPath()));
+            connect(a, &QAction::triggered, this, [this, folder] { Q_EMIT openLibraryRequested(folder); });
+        }
+        if (m_recentMenu->isEmpty())
+            m_recentMenu->addAction(tr("None"))->setEnabled(false);
+    });
+    file->addSeparator();
+    QAction *settings = makeAction(this, QStringLiteral("settings"), tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setMenuRole(QAction::PreferencesRole);
+    connect(settings, &QAction::triggered, this, &MainWindow::showSettings);
+    file->addAction(settings);
+    file->addSeparator();
+    QAction *quit = makeAction(this, QString(), tr("&Quit"), QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    file->addAction(quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addActions(m_viewer->viewerActions());
+    view->addSeparator();
+    QAction *filter = makeAction(this, QStringLiteral("find"), tr("Filter &Library"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    connect(filter, &QAction::triggered, m_libraryPanel, &LibraryPanel::focusFilter);
+    view->addAction(filter);
 
     QMenu *document = menuBar()->addMenu(tr("&Document"));
-    QAction *retry = document->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Retry Import"), this,
-                                         &MainWindow::retrySelected);
-    retry->setShortcut(QKeySequence(Qt::Key_F5));
-    QAction *cancel = document->addAction(QIcon::fromTheme(QStringLiteral("process-stop")), tr("&Cancel Import"), this,
-                                          &MainWindow::cancelSelected);
-    QAction *remove = document->addAction(QIcon::fromTheme(QStringLiteral("edit-delete")), tr("Re&move…"), this,
-                                          &MainWindow::removeSelected);
-    remove->setShortcut(QKeySequence::Delete);
+    m_retry = makeAction(this, QStringLiteral("retry"), tr("&Retry Import"), QKeySequence(Qt::Key_F5));
+    connect(m_retry, &QAction::triggered, this, &MainWindow::retrySelected);
+    m_rerunOcr = makeAction(this, QStringLiteral("ocr"), tr("Re-run &OCR with Current Languages"));
+    m_rerunOcr->setToolTip(tr("Read the selected failed documents again, with the OCR languages chosen in Settings"));
+    connect(m_rerunOcr, &QAction::triggered, this, &MainWindow::retrySelected);
+    m_cancel = makeAction(this, QStringLiteral("cancel"), tr("&Cancel Import"));
+    connect(m_cancel, &QAction::triggered, this, [this] { m_libraryController->cancel(m_libraryPanel->selectedIds()); });
+    m_remove = makeAction(this, QStringLiteral("remove"), tr("Re&move…"), QKeySequence::Delete);
+    // Delete must not remove documents while the analyst edits a question.
+    m_remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_remove, &QAction::triggered, this, &MainWindow::removeSelected);
+    document->addActions({m_retry, m_rerunOcr, m_cancel, m_remove});
     QMenu *classify = document->addMenu(tr("C&lassification"));
     const QStringList levels = classificationNames();
-    for (int i = 0; i < levels.size(); ++i)
-        classify->addAction(levels.at(i), this, [this, i] { classifySelected(i); });
-    QAction *find = new QAction(tr("Filter"), this);
-    find->setShortcut(QKeySequence::Find);
-    connect(find, &QAction::triggered, m_filter, qOverload<>(&QWidget::setFocus));
-    addAction(find);
+    for (int i = 0; i < levels.size(); ++i) {
+        QAction *a = classify->addAction(levels.at(i));
+        connect(a, &QAction::triggered, this, [this, i] { m_libraryController->classify(m_libraryPanel->selectedIds(), i); });
+    }
+    m_retry->setObjectName(QStringLiteral("retryImport"));
+    m_rerunOcr->setObjectName(QStringLiteral("rerunOcr"));
+    m_cancel->setObjectName(QStringLiteral("cancelImport"));
+    m_remove->setObjectName(QStringLiteral("removeDocuments"));
+    settings->setObjectName(QStringLiteral("showSettings"));
+    m_documentActions = {m_retry, m_rerunOcr, m_cancel, m_remove};
+    m_libraryPanel->table()->addActions({m_retry, m_rerunOcr, m_cancel, m_remove});
+    m_libraryPanel->table()->addAction(classify->menuAction());
+
+    QMenu *chat = menuBar()->addMenu(tr("&Chat"));
+    QAction *askFocus = makeAction(this, QStringLiteral("chat"), tr("&Ask a Question"), QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(askFocus, &QAction::triggered, m_chat, &ChatPanel::focusInput);
+    chat->addAction(askFocus);
+    chat->addActions(m_chat->chatActions());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Docsight"), this, &MainWindow::showAbout);
+    QAction *about = makeAction(this, QStringLiteral("info"), tr("&About Docsight"));
+    about->setMenuRole(QAction::AboutRole);
+    about->setObjectName(QStringLiteral("about"));
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    help->addAction(about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
-    QToolBar *toolbar = addToolBar(tr("Library"));
-    toolbar->setObjectName(QStringLiteral("libraryToolbar"));
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setIconSize(QSize(20, 20));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(addFiles);
     toolbar->addAction(addFolder);
     toolbar->addSeparator();
-    toolbar->addAction(retry);
-    toolbar->addAction(cancel);
-    toolbar->addAction(remove);
-    m_table->addActions({retry, cancel, remove});
+    toolbar->addAction(m_retry);
+    toolbar->addAction(m_cancel);
+    toolbar->addAction(m_remove);
+    auto *spacer = new QWidget;
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer);
+    toolbar->addAction(settings);
+    m_libraryPanel->setEmptyActions({addFiles, addFolder});
+    // Window-wide so they work wherever the focus is.
+    addActions(m_viewer->viewerActions());
+    addActions(m_chat->chatActions());
+    updateDocumentActions();
+}
+
+void MainWindow::createStatusBar()
+{
+    m_statusLabel = new QLabel(tr("Ready"));
+    m_providerStatus = new QLabel;
+    m_indexStatus = new QLabel;
+    m_overall = new QProgressBar;
+    m_overall->setMaximumWidth(200);
+    m_overall->setMaximumHeight(16);
+    m_overall->setTextVisible(false);
+    m_overall->setVisible(false);
+    m_cancelAll = new QPushButton(icons::icon(QStringLiteral("cancel")), tr("Cancel All"));
+    m_cancelAll->setFlat(true);
+    m_cancelAll->setVisible(false);
+    connect(m_cancelAll, &QPushButton::clicked, ingestQueue(), &IngestQueue::cancelAll);
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_overall);
+    statusBar()->addPermanentWidget(m_cancelAll);
+    statusBar()->addPermanentWidget(m_indexStatus);
+    statusBar()->addPermanentWidget(m_providerStatus);
+}
+
+void MainWindow::restoreLayout()
+{
+    const QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1400, 860);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
+    m_libraryPanel->restoreState(settings.value(QStringLiteral("window/libraryHeader")).toByteArray());
 }
 
 void MainWindow::importPaths(const QStringList &paths)
 {
-    if (paths.isEmpty())
-        return;
-    m_statusLabel->setText(tr("Importing…"));
-    // Folder walking and type sniffing read the disk: keep them off the GUI thread.
-    (void)QtConcurrent::run([queue = m_queue, paths] { queue->enqueue(paths, {}); });
+    m_libraryController->importPaths(paths);
 }
 
 void MainWindow::addFiles()
@@ -218,18 +325,33 @@ void MainWindow::addFolder()
         importPaths({folder});
 }
 
-QList<qint64> MainWindow::selectedIds() const
+void MainWindow::openLibrary()
 {
-    QList<qint64> ids;
-    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    for (const QModelIndex &row : rows)
-        ids.append(m_proxy->mapToSource(row).data(LibraryModel::DocumentIdRole).toLongLong());
-    return ids;
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open or Create a Library"), m_library->rootPath());
+    if (!folder.isEmpty() && QDir::cleanPath(folder) != QDir::cleanPath(m_library->rootPath()))
+        Q_EMIT openLibraryRequested(folder);
+}
+
+QStringList MainWindow::recentLibraries()
+{
+    return QSettings().value(QStringLiteral("library/recent")).toStringList();
+}
+
+void MainWindow::rememberLibrary(const QString &folder)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("library/recent")).toStringList();
+    recent.removeAll(folder);
+    recent.prepend(folder);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("library/recent"), recent);
+    settings.setValue(QStringLiteral("library/last"), folder);
 }
 
 void MainWindow::removeSelected()
 {
-    const QList<qint64> ids = selectedIds();
+    const QList<qint64> ids = m_libraryPanel->selectedIds();
     if (ids.isEmpty())
         return;
     if (QMessageBox::question(this, tr("Remove Documents"),
@@ -238,121 +360,148 @@ void MainWindow::removeSelected()
                                  nullptr, static_cast<int>(ids.size())))
         != QMessageBox::Yes)
         return;
-    for (qint64 id : ids)
-        m_queue->cancelDocument(id);
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_model->refresh();
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, ids] {
-        for (qint64 id : ids)
-            store->remove(id);
-    }));
+    m_libraryController->remove(ids);
 }
 
 void MainWindow::retrySelected()
 {
-    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
-    for (const QModelIndex &row : rows) {
-        const QModelIndex source = m_proxy->mapToSource(row);
-        if (static_cast<DocumentStatus>(source.data(LibraryModel::StatusRole).toInt()) == DocumentStatus::Failed)
-            m_queue->retry(source.data(LibraryModel::DocumentIdRole).toLongLong(), {});
+    for (const qint64 id : m_libraryPanel->selectedIds()) {
+        const std::optional<DocumentRecord> doc = libraryModel()->recordById(id);
+        if (doc && doc->status == DocumentStatus::Failed)
+            m_libraryController->retry(id);
     }
 }
 
-void MainWindow::cancelSelected()
+void MainWindow::updateDocumentActions()
 {
-    for (qint64 id : selectedIds())
-        m_queue->cancelDocument(id);
+    bool failed = false, ocrFailed = false, busy = false;
+    const QList<qint64> ids = m_libraryPanel->selectedIds();
+    for (const qint64 id : ids) {
+        const std::optional<DocumentRecord> doc = libraryModel()->recordById(id);
+        if (!doc)
+            continue;
+        failed = failed || doc->status == DocumentStatus::Failed;
+        ocrFailed = ocrFailed || (doc->status == DocumentStatus::Failed && doc->errorKind != QLatin1String("password-required")
+                                  && doc->errorKind != QLatin1String("unsupported"));
+        busy = busy || doc->status == DocumentStatus::Queued || doc->status == DocumentStatus::Importing
+               || libraryModel()->isImporting(id);
+    }
+    m_retry->setEnabled(failed);
+    m_rerunOcr->setEnabled(ocrFailed);
+    m_cancel->setEnabled(busy);
+    m_remove->setEnabled(!ids.isEmpty());
 }
 
-void MainWindow::classifySelected(int level)
+void MainWindow::promptPasswordFor(qint64 documentId)
 {
-    const QList<qint64> ids = selectedIds();
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_model->refresh();
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, ids, level] {
-        for (qint64 id : ids)
-            store->setClassification(id, static_cast<Classification>(level));
-    }));
+    const std::optional<DocumentRecord> doc = libraryModel()->recordById(documentId);
+    if (!doc)
+        return;
+    // A failed document is read again with it; a readable one only needs it to draw its pages.
+    m_libraryController->askPassword(documentId, doc->name, false, doc->status == DocumentStatus::Failed);
+}
+
+void MainWindow::openCitation(const Citation &citation)
+{
+    PassageTarget target;
+    target.documentId = citation.documentId;
+    target.page = citation.page;
+    target.charStart = citation.charStart;
+    target.charEnd = citation.charEnd;
+    target.firstWord = citation.firstWord;
+    target.wordCount = citation.wordCount;
+    target.boxes = citation.boxes;
+    m_viewer->showPassage(target);
 }
 
 void MainWindow::onImportFinished(const ImportOutcome &outcome)
 {
-    if (outcome.result == ImportOutcome::Result::Failed && outcome.errorKind == QLatin1String("password-required")
-        && outcome.documentId != 0) {
-        bool ok = false;
-        const QString password = QInputDialog::getText(
-            this, tr("Password Required"),
-            tr("%1 is encrypted. Enter its password to read it (the password is not stored):").arg(outcome.name),
-            QLineEdit::Password, QString(), &ok);
-        if (ok && !password.isEmpty()) {
-            ImportOptions options;
-            options.password = password;
-            m_queue->retry(outcome.documentId, options);
-        }
-    }
+    if (outcome.result == ImportOutcome::Result::Imported)
+        m_index->scheduleIndexing();
+    if (outcome.documentId != 0 && outcome.documentId == m_viewer->documentId())
+        m_viewer->refreshDocument(outcome.documentId);
+    if (outcome.result == ImportOutcome::Result::Failed && outcome.errorKind != QLatin1String("password-required"))
+        m_statusLabel->setText(tr("%1 could not be read: %2").arg(outcome.name, outcome.error));
 }
 
-void MainWindow::onOverallProgress(int done, int total)
+void MainWindow::onImporting(bool busy, int done, int total)
 {
-    const bool busy = done < total;
     m_overall->setVisible(busy);
-    m_cancelAll->setVisible(busy);
-    m_overall->setRange(0, total);
+    m_cancelAll->setVisible(busy && total > 0);
+    m_overall->setRange(0, std::max(total, 0));
     m_overall->setValue(done);
-    m_statusLabel->setText(busy ? tr("Importing: %1 of %2 documents done").arg(done).arg(total)
-                                : tr("Import finished — offline"));
+    if (busy)
+        m_statusLabel->setText(total > 0 ? tr("Importing: %1 of %2 documents done").arg(done).arg(total) : tr("Looking for documents…"));
+    else
+        m_statusLabel->setText(tr("Import finished"));
+    updateDocumentActions();
 }
 
-void MainWindow::showSelectedPage()
+void MainWindow::updateStatus()
 {
-    const auto doc = m_model->record(m_proxy->mapToSource(m_table->currentIndex()));
-    if (!doc) {
-        m_preview->clear();
-        return;
+    const ProviderKind kind = m_chat->currentProvider();
+    const QString model = m_chat->currentModel();
+    m_providerStatus->setText(kind == ProviderKind::Extractive ? tr("Answers: offline extractive")
+                                                               : tr("Answers: %1%2").arg(providerDisplayName(kind),
+                                                                                         model.isEmpty() ? QString() : QStringLiteral(" · ") + model));
+    m_providerStatus->setToolTip(kind == ProviderKind::Extractive ? tr("Answers are quoted from your documents; nothing leaves this computer.")
+                                                                  : tr("Passages found for each question are sent to this provider."));
+    m_indexStatus->setText(tr("Search: %1 · %2").arg(m_index->embedderName(), m_index->stateText()));
+}
+
+void MainWindow::updateSuggestions()
+{
+    QStringList names;
+    for (int row = 0; row < libraryModel()->rowCount(); ++row)
+        names.append(libraryModel()->index(row, LibraryModel::Name).data().toString());
+    QStringList suggestions;
+    if (names.contains(QStringLiteral("R-intro.pdf")))
+        suggestions << tr("How do I write my own function in R?") << tr("How do I read data from a file into a data frame?");
+    if (names.contains(QStringLiteral("shared-mime-info-spec.pdf")))
+        suggestions << tr("What does a glob pattern match?") << tr("How are magic rules given a priority?");
+    for (const QString &name : std::as_const(names)) {
+        if (suggestions.size() >= 4)
+            break;
+        if (!name.startsWith(QLatin1String("R-intro")) && !name.startsWith(QLatin1String("shared-mime")))
+            suggestions << tr("What does %1 say about its main subject?").arg(QFileInfo(name).completeBaseName());
     }
-    const int pageNumber = m_pageSpin->value();
-    const quint64 request = ++m_previewRequest;
-    auto *watcher = new QFutureWatcher<std::optional<PageContent>>(this);
-    connect(watcher, &QFutureWatcher<std::optional<PageContent>>::finished, this, [this, watcher, request, doc] {
-        watcher->deleteLater();
-        if (request != m_previewRequest)
-            return; // the analyst moved on
-        const std::optional<PageContent> page = watcher->result();
-        if (!page) {
-            m_pageInfo->setText(doc->status == DocumentStatus::Failed ? tr("%1 could not be read: %2").arg(doc->name, doc->error)
-                                                                      : tr("%1: page not read yet").arg(doc->name));
-            m_preview->clear();
-            return;
-        }
-        QString info = tr("%1 — page %2 of %3, %4").arg(doc->name).arg(page->number).arg(doc->pageCount)
-                           .arg(page->source == PageSource::Ocr ? tr("OCR (confidence %1%)").arg(qRound(page->ocrConfidence))
-                                                                : page->source == PageSource::TextLayer ? tr("text layer")
-                                                                                                        : tr("text"));
-        m_pageInfo->setText(info);
-        m_preview->setPlainText(page->text);
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, id = doc->id, pageNumber] { return store->page(id, pageNumber); }));
+    m_chat->setSuggestions(suggestions.mid(0, 4));
 }
 
-void MainWindow::updateEmptyState()
+void MainWindow::applySettings(const AppSettings &settings)
 {
-    m_emptyState->setVisible(m_model->isEmpty());
-    m_table->setVisible(!m_model->isEmpty());
+    m_settings = settings;
+    m_settings.save();
+    m_libraryController->setImportOptions(m_settings.importOptions());
+    m_chat->setSettings(m_settings);
+    m_index->configure(m_settings);
+    updateStatus();
+}
+
+void MainWindow::showSettings()
+{
+    AppSettings current = m_settings;
+    current.activeProvider = m_chat->currentProvider();
+    current.activeModel = m_chat->currentModel();
+    SettingsDialog dialog(current, m_providers, this);
+    if (dialog.exec() == QDialog::Accepted)
+        applySettings(dialog.settings());
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Docsight"),
-                       tr("<h3>Docsight %1</h3><p>Ask questions of your documents, offline.</p>"
-                          "<p>Qt %2<br>Tesseract %3<br>Library: %4</p>")
-                           .arg(QStringLiteral(DOCSIGHT_VERSION), QString::fromLatin1(qVersion()), OcrEngine::version(),
-                                QDir::toNativeSeparators(m_library->rootPath())));
+    QMessageBox box(this);
+    box.setWindowTitle(tr("About Docsight"));
+    box.setIconPixmap(icons::icon(QStringLiteral("docsight")).pixmap(64, 64));
+    box.setText(tr("<h3>Docsight %1</h3><p>Ask questions of your documents and get answers that cite the passages "
+                   "they rest on. Runs fully offline by default.</p>")
+                    .arg(QStringLiteral(DOCSIGHT_VERSION)));
+    box.setInformativeText(tr("<table><tr><td>Qt</td><td>%1 (built with %2)</td></tr>"
+                              "<tr><td>Poppler</td><td>%3</td></tr><tr><td>Tesseract</td><td>%4</td></tr>"
+                              "<tr><td>Library&nbsp;</td><td>%5</td></tr></table>")
+                               .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR), PageRenderer::popplerVersion(),
+                                    OcrEngine::version(), QDir::toNativeSeparators(m_library->rootPath()).toHtmlEscaped()));
+    box.exec();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -377,9 +526,15 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
-    // Pages read so far are committed; an interrupted document resumes on the next start.
-    m_queue->shutdown();
+    settings.setValue(QStringLiteral("window/libraryHeader"), m_libraryPanel->saveState());
+    m_settings.activeProvider = m_chat->currentProvider();
+    m_settings.activeModel = m_chat->currentProvider() == ProviderKind::Extractive ? QString() : m_chat->currentModel();
+    m_settings.save();
+    m_chatController->stop();
+    m_conversations->flush();
+    m_libraryController->shutdown();
     QMainWindow::closeEvent(event);
 }
 

@@ -1,29 +1,36 @@
 #pragma once
 
-#include "ingest/ingestqueue.h"
+#include "appsettings.h"
+#include "librarycontroller.h"
 
 #include <memory>
 
 #include <QMainWindow>
 
 class QLabel;
-class QLineEdit;
-class QPlainTextEdit;
+class QMenu;
 class QProgressBar;
 class QPushButton;
-class QSortFilterProxyModel;
-class QSpinBox;
 class QSplitter;
 class QTableView;
 
 namespace docsight {
 
+struct Citation;
+class ChatController;
+class ChatPanel;
+class ConversationStore;
 class DocumentStore;
+class DocumentViewer;
+class IndexController;
 class Library;
 class LibraryModel;
+class LibraryPanel;
+class ProviderService;
 
-// The main window: the library (documents, import progress, drag-and-drop, retry, remove) and a
-// page text preview. Shows; the IngestQueue and DocumentStore do the work off the GUI thread.
+// The main window: Library | Viewer | Chat in remembered splitters, menus and shortcuts, and a status
+// bar with the answer provider, the embedder and the indexing state. It shows; the controllers and core
+// services do the work off the GUI thread.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -32,11 +39,26 @@ public:
     explicit MainWindow(std::shared_ptr<Library> library, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Queues files and folders for import (used by drag-and-drop, the menus and the command line).
+    // Queues files and folders for import (drag-and-drop, the menus, the command line).
     void importPaths(const QStringList &paths);
-    IngestQueue *ingestQueue() const { return m_queue; }
-    LibraryModel *libraryModel() const { return m_model; }
-    QTableView *documentView() const { return m_table; }
+    void setPasswordPrompt(LibraryController::PasswordPrompt prompt);
+
+    std::shared_ptr<Library> library() const { return m_library; }
+    IngestQueue *ingestQueue() const;
+    LibraryModel *libraryModel() const;
+    QTableView *documentView() const;
+    LibraryPanel *libraryPanel() const { return m_libraryPanel; }
+    DocumentViewer *viewer() const { return m_viewer; }
+    ChatPanel *chatPanel() const { return m_chat; }
+    IndexController *indexController() const { return m_index; }
+    AppSettings settings() const { return m_settings; }
+    void applySettings(const AppSettings &settings);
+
+    static QStringList recentLibraries();
+    static void rememberLibrary(const QString &folder);
+
+Q_SIGNALS:
+    void openLibraryRequested(const QString &folder);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -44,37 +66,51 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void createActions();
     void createWidgets();
+    void createActions();
+    void createStatusBar();
+    void restoreLayout();
     void addFiles();
     void addFolder();
+    void openLibrary();
     void removeSelected();
     void retrySelected();
-    void cancelSelected();
-    void classifySelected(int level);
+    void showSettings();
     void showAbout();
+    void openCitation(const Citation &citation);
     void onImportFinished(const ImportOutcome &outcome);
-    void onOverallProgress(int done, int total);
-    void showSelectedPage();
-    void updateEmptyState();
-    QList<qint64> selectedIds() const;
+    void onImporting(bool busy, int done, int total);
+    void updateStatus();
+    void updateSuggestions();
+    void updateDocumentActions();
+    void promptPasswordFor(qint64 documentId);
 
     std::shared_ptr<Library> m_library;
     std::shared_ptr<DocumentStore> m_store;
-    IngestQueue *m_queue = nullptr;
-    LibraryModel *m_model = nullptr;
-    QSortFilterProxyModel *m_proxy = nullptr;
+    AppSettings m_settings;
+    LibraryController *m_libraryController = nullptr;
+    ProviderService *m_providers = nullptr;
+    IndexController *m_index = nullptr;
+    ConversationStore *m_conversations = nullptr;
+    ChatController *m_chatController = nullptr;
+
     QSplitter *m_splitter = nullptr;
-    QTableView *m_table = nullptr;
-    QLineEdit *m_filter = nullptr;
-    QLabel *m_emptyState = nullptr;
-    QPlainTextEdit *m_preview = nullptr;
-    QSpinBox *m_pageSpin = nullptr;
-    QLabel *m_pageInfo = nullptr;
+    LibraryPanel *m_libraryPanel = nullptr;
+    DocumentViewer *m_viewer = nullptr;
+    ChatPanel *m_chat = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QList<QAction *> m_documentActions;
+    QAction *m_retry = nullptr;
+    QAction *m_rerunOcr = nullptr;
+    QAction *m_cancel = nullptr;
+    QAction *m_remove = nullptr;
+
     QLabel *m_statusLabel = nullptr;
+    QLabel *m_providerStatus = nullptr;
+    QLabel *m_indexStatus = nullptr;
     QProgressBar *m_overall = nullptr;
     QPushButton *m_cancelAll = nullptr;
-    quint64 m_previewRequest = 0;
+    qint64 m_lastViewerRefresh = 0;
 };
 
 } // namespace docsight

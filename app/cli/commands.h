@@ -27,5 +27,11 @@ int textCommand(const Args &args, Context &ctx);
 int removeCommand(const Args &args, Context &ctx);
 int classifyCommand(const Args &args, Context &ctx);
 int auditCommand(const Args &args, Context &ctx);
+int searchCommand(const Args &args, Context &ctx);
+int evalCommand(const Args &args, Context &ctx);
+
+// Embeds what import added (with --embedder's choice) so the library is searchable by meaning as
+// well as by keyword. Returns false, having said why, when that failed.
+bool indexForSearch(const Args &args, Context &ctx);
 
 } // namespace docsight::cli

@@ -1,5 +1,6 @@
 // import, list, text, remove, classify, audit: thin shells over core services.
 #include "commands.h"
+#include "governancecommands.h"
 
 #include "governance/auditlog.h"
 #include "ingest/ingestqueue.h"
@@ -89,6 +90,8 @@ int importCommand(const Args &args, Context &ctx)
         } else
             detail = o.error;
         ctx.out << result << "\t" << (o.path.isEmpty() ? o.name : o.path) << "\t" << detail << Qt::endl;
+        if (o.result == ImportOutcome::Result::Imported)
+            noteClassificationSuggestion(ctx, o.documentId); // PII found: suggests, never changes
         results.append(QJsonObject{{QStringLiteral("result"), result},
                                    {QStringLiteral("id"), o.documentId},
                                    {QStringLiteral("name"), o.name},
@@ -115,6 +118,8 @@ int importCommand(const Args &args, Context &ctx)
     }
     if (!queue.isIdle())
         loop.exec();
+    if (!indexForSearch(args, ctx))
+        ++failures;
     return failures == 0 ? Ok : Failed;
 }
 

@@ -1,12 +1,16 @@
 // docsight-cli: everything the GUI does, headless and scriptable. Links no QtWidgets.
+#include "askcommands.h"
 #include "commands.h"
+#include "governancecommands.h"
 
 #include "store/library.h"
 
 #include <cstdio>
 #include <functional>
+#include <memory>
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QDir>
 #include <QLoggingCategory>
 #include <QStandardPaths>
@@ -28,7 +32,43 @@ Commands:
   remove DOC          remove a document, its pages, chunks and stored copy
   classify DOC LEVEL  set Public, Internal, Confidential or Restricted
   audit verify        check the audit trail's hash chain; prints the head hash
+  search QUERY [--k N] [--docs DOC,...] [--mode hybrid|bm25|vector] [--json]
+                      the passages that best answer QUERY (default 10), optionally only in some
+                      documents (ids or file names)
+  eval SET.jsonl [--k N] [--mode hybrid|bm25|vector] [--json]
+                      retrieval quality on a golden set (lines with question, document, pages):
+                      recall@1/5/10, MRR, mean and p95 latency
+  ask QUESTION [--provider extractive|openai|anthropic|openai-compatible] [--base-url URL]
+      [--model M] [--docs DOC,...] [--k N] [--conversation ID] [--json]
+                      an answer citing its passages as [S#], streamed (default provider:
+                      extractive, offline); --base-url for any HTTP provider
+  keys set PROVIDER   store PROVIDER's API key (read from standard input) in the system keychain
+  keys delete PROVIDER | keys status [--json]
+                      remove a key; say which providers have one (never the key)
+  models [--provider P] [--base-url URL] [--json]
+                      the models a provider offers
+  usage [--json] [--budget USD] [--prices FILE.json]
+                      tokens, latency p50/p95/p99, errors and cost this month against the cloud budget;
+                      --budget sets the monthly budget (cloud calls stop when it is spent), --prices the
+                      price table ({"openai/gpt-4o-mini": {"input": 0.15, "output": 0.6}}, USD per 1M tokens)
+  extract DOC --template invoice|contract|generic [--provider P] [--base-url URL] [--model M] [--json]
+                      key facts, each citing its page and quote (offline rules unless --provider)
+  export-report OUT.pdf [--conversation ID] [--from DATE] [--to DATE]
+                      the PDF audit report; exit status 1 when the audit trail fails verification
+  conversations [--json]
+                      stored conversations (ids for export-report --conversation)
+  feedback MESSAGE_ID up|down|none [--correction TEXT]
+                      thumbs up/down or a correction on a stored answer
+  policy [--json] [--restricted withhold|answer-locally] [--redact-confidential on|off]
+      [--mark-local HOST] [--unmark-local HOST]
+                      what cloud providers may see; mark a LAN model server as local
 
+Search options (import, search, eval):
+  --embedder builtin|openai-compatible   builtin (offline, lexical) is the default
+  --base-url URL --model NAME            for openai-compatible, e.g. http://localhost:11434/v1;
+                                         the key, if any, from $DOCSIGHT_EMBEDDINGS_API_KEY or $OPENAI_API_KEY
+
+API keys come from the system keychain; OPENAI_API_KEY / ANTHROPIC_API_KEY override it.
 The library defaults to $DOCSIGHT_LIBRARY, else the per-user data folder.
 Exit status: 0 success, 1 some documents or checks failed, 2 usage error, 3 library cannot be opened.
 )";
@@ -48,7 +88,11 @@ int main(int argc, char *argv[])
     // Tesseract parallelises with OpenMP inside each page; we already run one page per core.
     if (qEnvironmentVariableIsEmpty("OMP_THREAD_LIMIT"))
         qputenv("OMP_THREAD_LIMIT", "1");
-    QCoreApplication app(argc, argv);
+    // export-report lays out text (QTextDocument, fonts), which needs a QGuiApplication; headless here.
+    const bool gui = commandNeedsGui(argc, argv);
+    if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app(gui ? new QGuiApplication(argc, argv) : new QCoreApplication(argc, argv));
     QCoreApplication::setOrganizationName(QStringLiteral("Docsight"));
     QCoreApplication::setApplicationName(QStringLiteral("docsight"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DOCSIGHT_VERSION));
@@ -63,7 +107,14 @@ int main(int argc, char *argv[])
     QTextStream err(stderr);
     const Args args = parseArgs(QCoreApplication::arguments().mid(1),
                                 {QStringLiteral("--library"), QStringLiteral("--password"),
-                                 QStringLiteral("--classification"), QStringLiteral("--page")},
+                                 QStringLiteral("--classification"), QStringLiteral("--page"), QStringLiteral("--k"),
+                                 QStringLiteral("--docs"), QStringLiteral("--mode"), QStringLiteral("--embedder"),
+                                 QStringLiteral("--base-url"), QStringLiteral("--model"), QStringLiteral("--provider"),
+                                 QStringLiteral("--template"), QStringLiteral("--conversation"), QStringLiteral("--from"),
+                                 QStringLiteral("--to"), QStringLiteral("--budget"), QStringLiteral("--prices"),
+                                 QStringLiteral("--correction"), QStringLiteral("--restricted"),
+                                 QStringLiteral("--redact-confidential"), QStringLiteral("--mark-local"),
+                                 QStringLiteral("--unmark-local")},
                                 {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("--version")});
     if (!args.error.isEmpty()) {
         err << "docsight-cli: " << args.error << "\n" << kUsage;
@@ -82,6 +133,12 @@ int main(int argc, char *argv[])
         {QStringLiteral("import"), importCommand},     {QStringLiteral("list"), listCommand},
         {QStringLiteral("text"), textCommand},         {QStringLiteral("remove"), removeCommand},
         {QStringLiteral("classify"), classifyCommand}, {QStringLiteral("audit"), auditCommand},
+        {QStringLiteral("search"), searchCommand},     {QStringLiteral("eval"), evalCommand},
+        {QStringLiteral("ask"), askCommand},           {QStringLiteral("keys"), keysCommand},
+        {QStringLiteral("models"), modelsCommand},
+        {QStringLiteral("usage"), usageCommand},       {QStringLiteral("extract"), extractCommand},
+        {QStringLiteral("export-report"), exportReportCommand}, {QStringLiteral("feedback"), feedbackCommand},
+        {QStringLiteral("conversations"), conversationsCommand}, {QStringLiteral("policy"), policyCommand},
     };
     const auto command = commands.constFind(args.command);
     if (command == commands.cend()) {
@@ -98,6 +155,9 @@ int main(int argc, char *argv[])
     }
     Context ctx{library, out, err};
     const int code = (*command)(args, ctx);
+    // Pool threads close their per-thread database connections as they exit. Let them exit now, while Qt is
+    // fully up: left to static destruction they race QtSql's own teardown and crash now and then.
+    QThreadPool::globalInstance()->waitForDone();
     out.flush();
     err.flush();
     return code;

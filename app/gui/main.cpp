@@ -1,13 +1,10 @@
 // docsight: the desktop application.
-#include "mainwindow.h"
-
-#include "store/documentstore.h"
-#include "store/library.h"
+#include "appsession.h"
+#include "icons.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QThreadPool>
@@ -41,6 +38,7 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(DOCSIGHT_VERSION));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Docsight"));
     QGuiApplication::setDesktopFileName(QStringLiteral("docsight"));
+    QApplication::setWindowIcon(icons::icon(QStringLiteral("docsight")));
     QThreadPool::globalInstance()->setExpiryTimeout(-1);
 
     QCommandLineParser parser;
@@ -63,24 +61,17 @@ int main(int argc, char *argv[])
     if (folder.isEmpty())
         folder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/library");
 
-    QString error;
-    std::shared_ptr<Library> library = Library::open(folder, &error);
-    if (!library) {
-        QMessageBox::critical(nullptr, QStringLiteral("Docsight"),
-                              QStringLiteral("Cannot open the library %1:\n%2").arg(QDir::toNativeSeparators(folder), error));
-        return 1;
-    }
-    settings.setValue(QStringLiteral("library/last"), library->rootPath());
-
-    MainWindow window(library);
-    window.show();
-    QStringList toImport = parser.positionalArguments();
+    QStringList toImport;
+    for (const QString &path : parser.positionalArguments())
+        toImport.append(QDir::current().absoluteFilePath(path));
     // The first run opens on the sample documents so there is something to explore at once.
     if (firstRun && toImport.isEmpty() && !settings.value(QStringLiteral("library/samplesOffered")).toBool()) {
         settings.setValue(QStringLiteral("library/samplesOffered"), true);
         if (const QString samples = samplesFolder(); !samples.isEmpty())
             toImport.append(samples);
     }
-    window.importPaths(toImport);
+
+    AppSession session;
+    session.open(folder, toImport);
     return app.exec();
 }

@@ -4,7 +4,9 @@
 
 #include <atomic>
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QMutexLocker>
 #include <QSqlError>
@@ -24,8 +26,9 @@ std::atomic<quint64> s_nextThreadId{1};
 struct ThreadConnections {
     quint64 threadId = s_nextThreadId.fetch_add(1);
     QStringList names;
+    bool hooked = false;
 
-    ~ThreadConnections()
+    void closeAll()
     {
         for (const QString &name : std::as_const(names)) {
             if (!QSqlDatabase::contains(name))
@@ -33,7 +36,10 @@ struct ThreadConnections {
             QSqlDatabase::database(name, false).close();
             QSqlDatabase::removeDatabase(name);
         }
+        names.clear();
     }
+
+    ~ThreadConnections() { closeAll(); }
 };
 
 ThreadConnections &threadConnections()
@@ -50,7 +56,30 @@ bool configureConnection(QSqlDatabase &db, QString *error)
     return execSql(db, QStringLiteral("PRAGMA journal_mode=WAL"), error)
         && execSql(db, QStringLiteral("PRAGMA busy_timeout=15000"), error)
         && execSql(db, QStringLiteral("PRAGMA foreign_keys=ON"), error)
-        && execSql(db, QStringLiteral("PRAGMA synchronous=NORMAL"), error);
+        && execSql(db, QStringLiteral("PRAGMA synchronous=NORMAL"), error)
+        // Keyword ranking reads many FTS5 index pages per question; with the 2 MB default a big
+        // library re-reads them from the OS on every search.
+        && execSql(db, QStringLiteral("PRAGMA cache_size=-16384"), error);
+}
+
+// The schema version of an existing database file, read without writing to it; 0 when absent.
+int peekSchemaVersion(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return 0;
+    static std::atomic_int s_peek{0};
+    const QString name = QStringLiteral("docsight-peek-%1").arg(s_peek.fetch_add(1));
+    int version = 0;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        if (db.open())
+            version = schema::storedVersion(db);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return version;
 }
 
 } // namespace
@@ -74,10 +103,14 @@ Library::Library(QString root)
 
 Library::~Library()
 {
+    // Only this thread's connections are closed here. Another thread's connection is closed by that
+    // thread when it ends (ThreadConnections): closing it from here could pull it from under a query.
+    ThreadConnections &mine = threadConnections();
     QMutexLocker lock(&m_connectionsMutex);
     for (const QString &name : std::as_const(m_connectionNames)) {
-        // Connections of other threads are closed by those threads when they end; removing the
-        // name here closes this thread's and stops anyone from reusing a dead library's handle.
+        if (!mine.names.removeOne(name))
+            continue;
+        QSqlDatabase::database(name, false).close();
         QSqlDatabase::removeDatabase(name);
     }
 }
@@ -89,6 +122,16 @@ std::shared_ptr<Library> Library::open(const QString &folder, QString *error)
         || !QDir().mkpath(root + QStringLiteral("/vectors"))) {
         if (error)
             *error = QStringLiteral("Cannot create the library folder %1").arg(root);
+        return nullptr;
+    }
+    // A library from a newer Docsight is refused before anything (even switching it to WAL) writes
+    // to its file.
+    if (const int stored = peekSchemaVersion(root + QStringLiteral("/library.sqlite3")); stored > schema::currentVersion()) {
+        if (error)
+            *error = QStringLiteral("This library was written by a newer Docsight (schema version %1; this build "
+                                    "reads up to %2). Open it with a newer Docsight; nothing was changed.")
+                         .arg(stored)
+                         .arg(schema::currentVersion());
         return nullptr;
     }
     std::shared_ptr<Library> library(new Library(root));
@@ -132,7 +175,17 @@ QSqlDatabase Library::connection() const
     QString error;
     if (!configureConnection(db, &error))
         qCWarning(lcLibrary) << "cannot configure connection:" << error;
-    threadConnections().names.append(name);
+    ThreadConnections &mine = threadConnections();
+    mine.names.append(name);
+    // Close on QThread::finished, emitted by the ending thread before QThread::wait() returns. The
+    // thread_local destructor alone runs after that, so at process exit it raced QtSql's own static
+    // teardown (a crash in about one CLI run in twenty under load).
+    QThread *thread = QThread::currentThread();
+    const QCoreApplication *app = QCoreApplication::instance();
+    if (!mine.hooked && app && thread != app->thread()) {
+        mine.hooked = true;
+        QObject::connect(thread, &QThread::finished, thread, [] { threadConnections().closeAll(); }, Qt::DirectConnection);
+    }
     QMutexLocker lock(&m_connectionsMutex);
     m_connectionNames.append(name);
     return db;

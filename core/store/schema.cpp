@@ -3,6 +3,7 @@
 #include "store/library.h"
 
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -69,19 +70,137 @@ CREATE TABLE audit_events (
     hash TEXT NOT NULL
 );
 )SQL"),
+        // v2: keyword search (FTS5 over chunk text, heading and document name, kept in sync by
+        // triggers) and per-embedder vectors. The FTS table reads its content through a view so the
+        // document name can be indexed beside each chunk without copying it into every chunk row.
+        QStringLiteral(R"SQL(
+CREATE VIEW chunks_fts_content AS
+    SELECT c.id AS id, c.text AS text, c.heading AS heading, d.name AS title
+    FROM chunks c JOIN documents d ON d.id = c.document_id;
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    text, heading, title,
+    content='chunks_fts_content', content_rowid='id',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TRIGGER chunks_fts_after_insert AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text, heading, title)
+    VALUES (new.id, new.text, new.heading, (SELECT name FROM documents WHERE id = new.document_id));
+END;
+CREATE TRIGGER chunks_fts_after_delete AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, heading, title)
+    VALUES ('delete', old.id, old.text, old.heading, (SELECT name FROM documents WHERE id = old.document_id));
+END;
+CREATE TRIGGER chunks_fts_after_update AFTER UPDATE OF text, heading, document_id ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, heading, title)
+    VALUES ('delete', old.id, old.text, old.heading, (SELECT name FROM documents WHERE id = old.document_id));
+    INSERT INTO chunks_fts(rowid, text, heading, title)
+    VALUES (new.id, new.text, new.heading, (SELECT name FROM documents WHERE id = new.document_id));
+END;
+CREATE TRIGGER chunks_fts_before_document_delete BEFORE DELETE ON documents BEGIN
+    DELETE FROM chunks WHERE document_id = old.id;
+END;
+CREATE TRIGGER chunks_fts_after_document_rename AFTER UPDATE OF name ON documents BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text, heading, title)
+    SELECT 'delete', id, text, heading, old.name FROM chunks WHERE document_id = old.id;
+    INSERT INTO chunks_fts(rowid, text, heading, title)
+    SELECT id, text, heading, new.name FROM chunks WHERE document_id = new.id;
+END;
+INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild');
+CREATE TABLE embeddings (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+    embedder_id TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (chunk_id, embedder_id)
+);
+CREATE INDEX embeddings_by_embedder ON embeddings(embedder_id, chunk_id);
+)SQL"),
+        // v3: governance. Conversations and their messages (question and answer text, which the audit trail
+        // holds only as hashes, so a report can show them), usage per provider call (tokens, latency, cost
+        // priced when recorded) and answer feedback.
+        QStringLiteral(R"SQL(
+CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    trust TEXT NOT NULL,
+    parameters TEXT NOT NULL DEFAULT '{}',
+    citations TEXT NOT NULL DEFAULT '[]',
+    governance TEXT NOT NULL DEFAULT '{}',
+    outcome TEXT NOT NULL,
+    question_sha256 TEXT NOT NULL,
+    answer_sha256 TEXT NOT NULL
+);
+CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+CREATE INDEX messages_by_time ON messages(at);
+CREATE TABLE usage_events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    trust TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    latency_ms INTEGER NOT NULL DEFAULT 0,
+    ok INTEGER NOT NULL,
+    error TEXT NOT NULL DEFAULT '',
+    cost_usd REAL NOT NULL DEFAULT 0,
+    priced INTEGER NOT NULL DEFAULT 1,
+    message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL
+);
+CREATE INDEX usage_by_time ON usage_events(at);
+CREATE TABLE feedback (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    correction TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX feedback_by_message ON feedback(message_id, id);
+)SQL"),
     };
     return steps;
+}
+
+// A trigger body holds several ';'-terminated statements; the trigger ends only at its "END".
+bool isIncompleteTrigger(const QString &statement)
+{
+    static const QRegularExpression trigger(QStringLiteral("^\\s*CREATE\\s+(TEMP\\s+|TEMPORARY\\s+)?TRIGGER\\b"),
+                                            QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression end(QStringLiteral("\\bEND\\s*$"), QRegularExpression::CaseInsensitiveOption);
+    return trigger.match(statement).hasMatch() && !end.match(statement).hasMatch();
 }
 
 bool runScript(QSqlDatabase &db, const QString &script, QString *error)
 {
     // QSqlQuery runs one statement at a time; our scripts never contain ';' inside literals.
-    const QStringList statements = script.split(QLatin1Char(';'), Qt::SkipEmptyParts);
-    for (const QString &statement : statements) {
-        if (statement.trimmed().isEmpty())
+    const QStringList pieces = script.split(QLatin1Char(';'), Qt::SkipEmptyParts);
+    QString statement;
+    for (const QString &piece : pieces) {
+        statement += piece;
+        if (isIncompleteTrigger(statement)) {
+            statement += QLatin1Char(';');
             continue;
-        if (!execSql(db, statement, error))
+        }
+        if (!statement.trimmed().isEmpty() && !execSql(db, statement, error))
             return false;
+        statement.clear();
+    }
+    if (!statement.trimmed().isEmpty()) {
+        if (error)
+            *error = QStringLiteral("unterminated statement in migration script");
+        return false;
     }
     return true;
 }
@@ -103,7 +222,17 @@ int storedVersion(QSqlDatabase &db)
 
 bool migrate(QSqlDatabase &db, QString *error)
 {
+    return migrateTo(db, currentVersion(), error);
+}
+
+bool migrateTo(QSqlDatabase &db, int target, QString *error)
+{
     const int from = storedVersion(db);
+    if (target < 0 || target > currentVersion()) {
+        if (error)
+            *error = QStringLiteral("unknown schema version %1").arg(target);
+        return false;
+    }
     if (from > currentVersion()) {
         if (error)
             *error = QStringLiteral("This library was written by a newer Docsight (schema version %1; this build "
@@ -112,14 +241,14 @@ bool migrate(QSqlDatabase &db, QString *error)
                          .arg(currentVersion());
         return false;
     }
-    if (from == currentVersion())
+    if (from >= target)
         return true;
     if (!db.transaction()) {
         if (error)
             *error = db.lastError().text();
         return false;
     }
-    for (int v = from + 1; v <= currentVersion(); ++v) {
+    for (int v = from + 1; v <= target; ++v) {
         qCInfo(lcSchema) << "migrating library schema to version" << v;
         if (!runScript(db, migrations().at(v - 1), error)
             || !execSql(db, QStringLiteral("PRAGMA user_version = %1").arg(v), error)) {

@@ -12,6 +12,10 @@ int currentVersion();
 // (0 = empty file). Returns false with a message on failure; the database is left unchanged.
 bool migrate(QSqlDatabase &db, QString *error);
 
+// Like migrate(), but stops at version target (never goes down). Lets tests build a library exactly
+// as an older Docsight left it, then upgrade it.
+bool migrateTo(QSqlDatabase &db, int target, QString *error);
+
 // The version stored in the database (0 when it has no schema yet).
 int storedVersion(QSqlDatabase &db);
 

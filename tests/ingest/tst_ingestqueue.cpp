@@ -4,6 +4,7 @@
 
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,11 +20,13 @@ QList<ImportOutcome> importAll(const std::shared_ptr<Library> &lib, const QStrin
     IngestQueue queue(lib);
     QList<ImportOutcome> outcomes;
     QObject::connect(&queue, &IngestQueue::finished, &queue, [&](const ImportOutcome &o) { outcomes.append(o); });
-    QSignalSpy idle(&queue, &IngestQueue::idle);
-    queue.enqueue(paths, options);
-    if (!queue.isIdle() || idle.isEmpty())
-        idle.wait(timeoutMs);
-    QCoreApplication::processEvents();
+    const qsizetype jobs = queue.enqueue(paths, options).size();
+    // Outcomes arrive as queued signals: wait for one per job, not for the idle signal, which a
+    // direct observer can see before the last outcome is delivered here.
+    QElapsedTimer timer;
+    timer.start();
+    while (outcomes.size() < jobs && timer.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
     return outcomes;
 }
 

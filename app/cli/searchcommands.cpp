@@ -1,0 +1,344 @@
+// search, eval, and the indexing step after import: thin shells over core/search.
+#include "commands.h"
+
+#include "search/builtinembedder.h"
+#include "search/embeddingstore.h"
+#include "search/hybridretriever.h"
+#include "search/indexer.h"
+#include "search/openaiembedder.h"
+#include "store/documentstore.h"
+#include "store/library.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace docsight::cli {
+namespace {
+
+struct Embedders {
+    std::shared_ptr<Embedder> chosen;          // what --embedder asked for (built-in by default)
+    QList<std::shared_ptr<Embedder>> all;      // every embedder search may find the library indexed with
+    bool explicitChoice = false;
+    QString error;
+};
+
+Embedders makeEmbedders(const Args &args)
+{
+    Embedders e;
+    const auto builtin = std::make_shared<BuiltinEmbedder>();
+    e.all.append(builtin);
+    e.chosen = builtin;
+    const QString name = args.value(QStringLiteral("--embedder"), QStringLiteral("builtin"));
+    e.explicitChoice = args.options.contains(QStringLiteral("--embedder"));
+    if (name == QLatin1String("builtin"))
+        return e;
+    if (name != QLatin1String("openai-compatible")) {
+        e.error = QStringLiteral("--embedder must be builtin or openai-compatible");
+        return e;
+    }
+    OpenAiEmbedderSettings settings;
+    settings.baseUrl = QUrl(args.value(QStringLiteral("--base-url")));
+    settings.model = args.value(QStringLiteral("--model"));
+    if (!settings.baseUrl.isValid() || settings.baseUrl.scheme().isEmpty() || settings.model.isEmpty()) {
+        e.error = QStringLiteral("--embedder openai-compatible needs --base-url URL (e.g. http://localhost:11434/v1) "
+                                 "and --model NAME");
+        return e;
+    }
+    // Keys come from the environment only, never from the command line (it shows in process lists).
+    settings.apiKey = qEnvironmentVariable("DOCSIGHT_EMBEDDINGS_API_KEY", qEnvironmentVariable("OPENAI_API_KEY"));
+    auto http = std::make_shared<OpenAiEmbedder>(settings);
+    // The id names the dimensions, so learn them before anything is stored under it.
+    if (const QString error = http->probeDimensions({}); !error.isEmpty()) {
+        e.error = QStringLiteral("the embedding server cannot be used: %1").arg(error);
+        return e;
+    }
+    e.all.append(http);
+    e.chosen = http;
+    return e;
+}
+
+bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<Embedder> &embedder, Context &ctx)
+{
+    Indexer indexer(library, embedder);
+    int total = 0;
+    QObject::connect(&indexer, &Indexer::progress, [&](int done, int all) {
+        total = all;
+        if (all >= 2000 && done < all && done % 2048 < 128)
+            ctx.err << "embedding passages with " << embedder->id() << ": " << done << "/" << all << Qt::endl;
+    });
+    QString error;
+    if (!indexer.run(&error)) {
+        ctx.err << "docsight-cli: passages could not be embedded with " << embedder->id() << ": " << error
+                << " (keyword search still works)\n";
+        return false;
+    }
+    if (total > 0)
+        ctx.err << "embedded " << total << " passage(s) with " << embedder->id() << Qt::endl;
+    return true;
+}
+
+// Makes sure search has vectors: the library's active embedder (when configured here) first, so
+// search stays complete, then the one asked for with --embedder, which becomes active once done.
+bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &embedders, Context &ctx)
+{
+    const QString active = EmbeddingStore(library).activeEmbedder();
+    QList<std::shared_ptr<Embedder>> targets;
+    for (const auto &e : embedders.all) {
+        if (e->id() == active)
+            targets.append(e);
+    }
+    if ((embedders.explicitChoice || active.isEmpty()) && !targets.contains(embedders.chosen))
+        targets.append(embedders.chosen);
+    bool ok = true;
+    for (const auto &e : std::as_const(targets))
+        ok = runIndexer(library, e, ctx) && ok;
+    return ok;
+}
+
+std::optional<QList<qint64>> resolveDocuments(const std::shared_ptr<Library> &library, const QString &list,
+                                              Context &ctx, bool *ok)
+{
+    *ok = true;
+    if (list.isEmpty())
+        return std::nullopt;
+    DocumentStore store(library);
+    QList<qint64> ids;
+    const QStringList references = list.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString &reference : references) {
+        const QList<DocumentRecord> matches = store.resolve(reference.trimmed());
+        if (matches.size() != 1) {
+            ctx.err << "docsight-cli: " << (matches.isEmpty() ? "no document '" : "several documents named '")
+                    << reference.trimmed() << "' (use an id from 'list')\n";
+            *ok = false;
+            return std::nullopt;
+        }
+        ids.append(matches.first().id);
+    }
+    return ids;
+}
+
+bool parseCommon(const Args &args, Context &ctx, RetrievalOptions *options, int defaultK)
+{
+    bool ok = true;
+    options->k = args.value(QStringLiteral("--k"), QString::number(defaultK)).toInt(&ok);
+    if (!ok || options->k < 1 || options->k > 1000) {
+        ctx.err << "docsight-cli: --k must be a number from 1 to 1000\n";
+        return false;
+    }
+    const auto mode = parseRetrievalMode(args.value(QStringLiteral("--mode"), QStringLiteral("hybrid")));
+    if (!mode) {
+        ctx.err << "docsight-cli: --mode must be hybrid, bm25 or vector\n";
+        return false;
+    }
+    options->mode = *mode;
+    options->documentIds = resolveDocuments(ctx.library, args.value(QStringLiteral("--docs")), ctx, &ok);
+    return ok;
+}
+
+QString snippet(const QString &text, int length)
+{
+    static const QRegularExpression spaces(QStringLiteral("\\s+"));
+    QString s = text;
+    s.replace(spaces, QStringLiteral(" "));
+    s = s.trimmed();
+    return s.size() > length ? s.left(length - 1) + QChar(0x2026) : s;
+}
+
+QJsonObject passageJson(const RetrievedPassage &p)
+{
+    return {{QStringLiteral("document"), p.documentName},
+            {QStringLiteral("page"), p.page},
+            {QStringLiteral("text"), p.text},
+            {QStringLiteral("score"), p.score},
+            {QStringLiteral("document_id"), p.documentId},
+            {QStringLiteral("chunk_id"), p.chunkId},
+            {QStringLiteral("heading"), p.heading},
+            {QStringLiteral("char_start"), p.charStart},
+            {QStringLiteral("char_end"), p.charEnd},
+            {QStringLiteral("first_word"), p.firstWord},
+            {QStringLiteral("word_count"), p.wordCount},
+            {QStringLiteral("bm25_rank"), p.keywordRank},
+            {QStringLiteral("bm25_score"), p.keywordScore},
+            {QStringLiteral("vector_rank"), p.vectorRank},
+            {QStringLiteral("vector_score"), p.vectorScore}};
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return 0.0;
+    std::sort(values.begin(), values.end());
+    // Nearest rank: the smallest value with at least p of the samples at or below it.
+    const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size())));
+    return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
+}
+
+} // namespace
+
+bool indexForSearch(const Args &args, Context &ctx)
+{
+    const Embedders embedders = makeEmbedders(args);
+    if (!embedders.error.isEmpty()) {
+        ctx.err << "docsight-cli: " << embedders.error << " (keyword search still works)\n";
+        return false;
+    }
+    return ensureIndexed(ctx.library, embedders, ctx);
+}
+
+int searchCommand(const Args &args, Context &ctx)
+{
+    if (args.positional.isEmpty()) {
+        ctx.err << "usage: docsight-cli search QUERY [--k N] [--docs DOC,...] [--mode hybrid|bm25|vector] [--json]\n";
+        return Usage;
+    }
+    RetrievalOptions options;
+    if (!parseCommon(args, ctx, &options, 10))
+        return Usage;
+    const Embedders embedders = makeEmbedders(args);
+    if (!embedders.error.isEmpty()) {
+        ctx.err << "docsight-cli: " << embedders.error << "\n";
+        return Usage;
+    }
+    ensureIndexed(ctx.library, embedders, ctx);
+    HybridRetriever retriever(ctx.library, embedders.all);
+    const RetrievalResult result = retriever.retrieve(args.positional.join(QLatin1Char(' ')), options);
+    if (!result.message.isEmpty())
+        ctx.err << result.message << "\n";
+    if (args.has(QStringLiteral("--json"))) {
+        QJsonArray results;
+        for (const RetrievedPassage &p : result.passages)
+            results.append(passageJson(p));
+        QJsonObject out{{QStringLiteral("results"), results},
+                        {QStringLiteral("mode"), retrievalModeName(options.mode)},
+                        {QStringLiteral("embedder"), result.embedderId}};
+        if (!result.message.isEmpty())
+            out.insert(QStringLiteral("message"), result.message);
+        ctx.out << QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented));
+        return Ok;
+    }
+    int rank = 0;
+    for (const RetrievedPassage &p : result.passages) {
+        ctx.out << ++rank << "\t" << QString::number(p.score, 'g', 4) << "\t" << p.documentName << "\tp. " << p.page
+                << "\t" << snippet(p.text, 160) << "\n";
+    }
+    return Ok;
+}
+
+int evalCommand(const Args &args, Context &ctx)
+{
+    if (args.positional.size() != 1) {
+        ctx.err << "usage: docsight-cli eval SET.jsonl [--k N] [--mode hybrid|bm25|vector] [--json]\n";
+        return Usage;
+    }
+    RetrievalOptions options;
+    if (!parseCommon(args, ctx, &options, 10))
+        return Usage;
+    const int reportK = options.k;
+    options.k = std::max(10, options.k); // recall@10 needs ten results whatever --k says
+    QFile file(args.positional.first());
+    if (!file.open(QIODevice::ReadOnly)) {
+        ctx.err << "docsight-cli: cannot read " << args.positional.first() << "\n";
+        return Failed;
+    }
+    struct Question {
+        QString text;
+        QString document;
+        QSet<int> pages;
+    };
+    QList<Question> questions;
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        ++lineNumber;
+        if (line.isEmpty())
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        Question q{o.value(QLatin1String("question")).toString(), o.value(QLatin1String("document")).toString(), {}};
+        for (const QJsonValue v : o.value(QLatin1String("pages")).toArray())
+            q.pages.insert(v.toInt());
+        if (q.text.isEmpty() || q.document.isEmpty() || q.pages.isEmpty()) {
+            ctx.err << "docsight-cli: " << args.positional.first() << ":" << lineNumber
+                    << ": each line needs question, document and pages\n";
+            return Usage;
+        }
+        questions.append(q);
+    }
+    if (questions.isEmpty()) {
+        ctx.err << "docsight-cli: " << args.positional.first() << " has no questions\n";
+        return Usage;
+    }
+    const Embedders embedders = makeEmbedders(args);
+    if (!embedders.error.isEmpty()) {
+        ctx.err << "docsight-cli: " << embedders.error << "\n";
+        return Usage;
+    }
+    ensureIndexed(ctx.library, embedders, ctx);
+    HybridRetriever retriever(ctx.library, embedders.all);
+    retriever.prepare({}); // opening the index is not a query's latency
+
+    std::vector<double> latencies;
+    double hits1 = 0, hits5 = 0, hits10 = 0, hitsK = 0, reciprocal = 0;
+    QJsonArray details;
+    for (const Question &q : std::as_const(questions)) {
+        QElapsedTimer timer;
+        timer.start();
+        const RetrievalResult result = retriever.retrieve(q.text, options);
+        latencies.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        int rank = 0;
+        for (qsizetype i = 0; i < result.passages.size(); ++i) {
+            const RetrievedPassage &p = result.passages.at(i);
+            if (p.documentName == q.document && q.pages.contains(p.page)) {
+                rank = static_cast<int>(i + 1);
+                break;
+            }
+        }
+        hits1 += rank == 1;
+        hits5 += rank >= 1 && rank <= 5;
+        hits10 += rank >= 1 && rank <= 10;
+        hitsK += rank >= 1 && rank <= reportK;
+        reciprocal += rank > 0 ? 1.0 / rank : 0.0;
+        details.append(QJsonObject{{QStringLiteral("question"), q.text}, {QStringLiteral("rank"), rank}});
+    }
+    const double count = static_cast<double>(questions.size());
+    double mean = 0;
+    for (const double l : latencies)
+        mean += l;
+    mean /= count;
+    const double p95 = percentile(latencies, 0.95);
+    if (args.has(QStringLiteral("--json"))) {
+        const QJsonObject out{{QStringLiteral("recall_at_1"), hits1 / count},
+                              {QStringLiteral("recall_at_5"), hits5 / count},
+                              {QStringLiteral("recall_at_10"), hits10 / count},
+                              {QStringLiteral("recall_at_k"), hitsK / count},
+                              {QStringLiteral("k"), reportK},
+                              {QStringLiteral("mrr"), reciprocal / count},
+                              {QStringLiteral("latency_ms_mean"), mean},
+                              {QStringLiteral("latency_ms_p95"), p95},
+                              {QStringLiteral("questions"), static_cast<int>(questions.size())},
+                              {QStringLiteral("mode"), retrievalModeName(options.mode)},
+                              {QStringLiteral("details"), details}};
+        ctx.out << QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented));
+        return Ok;
+    }
+    ctx.out << "questions\t" << questions.size() << "\n"
+            << "mode\t" << retrievalModeName(options.mode) << "\n"
+            << "recall@1\t" << QString::number(hits1 / count, 'f', 3) << "\n"
+            << "recall@5\t" << QString::number(hits5 / count, 'f', 3) << "\n"
+            << "recall@10\t" << QString::number(hits10 / count, 'f', 3) << "\n";
+    if (reportK != 1 && reportK != 5 && reportK != 10)
+        ctx.out << "recall@" << reportK << "\t" << QString::number(hitsK / count, 'f', 3) << "\n";
+    ctx.out << "mrr\t" << QString::number(reciprocal / count, 'f', 3) << "\n"
+            << "latency_ms_mean\t" << QString::number(mean, 'f', 2) << "\n"
+            << "latency_ms_p95\t" << QString::number(p95, 'f', 2) << "\n";
+    return Ok;
+}
+
+} // namespace docsight::cli

@@ -1,0 +1,388 @@
+#include "search/hybridretriever.h"
+
+#include "search/builtinembedder.h"
+#include "search/embedder.h"
+#include "search/embeddingstore.h"
+#include "search/keywordsearch.h"
+#include "search/vectorindex.h"
+#include "store/library.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QFuture>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
+
+Q_LOGGING_CATEGORY(lcRetriever, "docsight.search.retriever")
+
+namespace docsight {
+namespace {
+
+// Reciprocal rank fusion constant (Cormack et al. 2009): large enough that the fused order is not
+// decided by the first rank of one list alone.
+constexpr double kRrfK = 60.0;
+// Weight of the vector ranking in the fusion when the embedder is the built-in lexical one.
+constexpr double kLexicalVectorWeight = 0.5;
+// Pseudo-relevance feedback: how many top fused passages, and how far the query moves to them.
+constexpr int kFeedbackPassages = 5;
+constexpr double kFeedbackWeight = 0.5;
+
+QString idsJson(const QList<qint64> &ids)
+{
+    QJsonArray array;
+    for (const qint64 id : ids)
+        array.append(id);
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QList<qint64> chunksOfDocuments(QSqlDatabase db, const QList<qint64> &documentIds)
+{
+    QList<qint64> out;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id "
+                             "WHERE d.status = 'ready' AND c.document_id IN (SELECT value FROM json_each(?))"));
+    q.addBindValue(idsJson(documentIds));
+    if (!q.exec()) {
+        qCWarning(lcRetriever) << "cannot list the selected documents' chunks:" << q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
+// Passage details for the given chunks of ready documents (others are silently left out: a
+// document removed a moment ago must not come back through a stale vector index).
+QHash<qint64, RetrievedPassage> passages(QSqlDatabase db, const QList<qint64> &chunkIds)
+{
+    QHash<qint64, RetrievedPassage> out;
+    if (chunkIds.isEmpty())
+        return out;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT c.id, c.document_id, d.name, c.page_number, c.char_start, c.char_end, "
+                             "c.first_word, c.word_count, c.heading, c.text FROM chunks c "
+                             "JOIN documents d ON d.id = c.document_id "
+                             "WHERE d.status = 'ready' AND c.id IN (SELECT value FROM json_each(?))"));
+    q.addBindValue(idsJson(chunkIds));
+    if (!q.exec()) {
+        qCWarning(lcRetriever) << "cannot read passages:" << q.lastError().text();
+        return out;
+    }
+    while (q.next()) {
+        RetrievedPassage p;
+        p.chunkId = q.value(0).toLongLong();
+        p.documentId = q.value(1).toLongLong();
+        p.documentName = q.value(2).toString();
+        p.page = q.value(3).toInt();
+        p.charStart = q.value(4).toInt();
+        p.charEnd = q.value(5).toInt();
+        p.firstWord = q.value(6).toInt();
+        p.wordCount = q.value(7).toInt();
+        p.heading = q.value(8).toString();
+        p.text = q.value(9).toString();
+        out.insert(p.chunkId, p);
+    }
+    return out;
+}
+
+bool overlaps(const RetrievedPassage &a, const RetrievedPassage &b)
+{
+    return a.documentId == b.documentId && a.page == b.page && a.charStart < b.charEnd && b.charStart < a.charEnd;
+}
+
+bool isZero(const std::vector<float> &v)
+{
+    return std::all_of(v.cbegin(), v.cend(), [](float x) { return x == 0.0f; });
+}
+
+bool normalise(std::vector<float> &v)
+{
+    double norm = 0.0;
+    for (const float x : v)
+        norm += static_cast<double>(x) * x;
+    if (norm <= 0.0)
+        return false;
+    const auto scale = static_cast<float>(1.0 / std::sqrt(norm));
+    for (float &x : v)
+        x *= scale;
+    return true;
+}
+
+struct Fused {
+    QHash<qint64, RetrievedPassage> byId; // only the rank and score fields are filled
+    QList<qint64> order;                  // best first
+};
+
+Fused fuse(const QList<KeywordHit> &keywordHits, const QList<VectorHit> &vectorHits, RetrievalMode mode,
+           double vectorWeight)
+{
+    Fused f;
+    const auto entry = [&](qint64 id) -> RetrievedPassage & {
+        auto it = f.byId.find(id);
+        if (it == f.byId.end()) {
+            f.order.append(id);
+            it = f.byId.insert(id, RetrievedPassage{});
+            it->chunkId = id;
+        }
+        return *it;
+    };
+    for (qsizetype i = 0; i < keywordHits.size(); ++i) {
+        RetrievedPassage &p = entry(keywordHits.at(i).chunkId);
+        p.keywordRank = static_cast<int>(i + 1);
+        p.keywordScore = keywordHits.at(i).score;
+    }
+    for (qsizetype i = 0; i < vectorHits.size(); ++i) {
+        RetrievedPassage &p = entry(vectorHits.at(i).chunkId);
+        p.vectorRank = static_cast<int>(i + 1);
+        p.vectorScore = vectorHits.at(i).score;
+    }
+    for (RetrievedPassage &p : f.byId) {
+        switch (mode) {
+        case RetrievalMode::Keyword: p.score = p.keywordScore; break;
+        case RetrievalMode::Vector: p.score = p.vectorScore; break;
+        case RetrievalMode::Hybrid:
+            p.score = (p.keywordRank ? 1.0 / (kRrfK + p.keywordRank) : 0.0)
+                + vectorWeight * (p.vectorRank ? 1.0 / (kRrfK + p.vectorRank) : 0.0);
+            break;
+        }
+    }
+    std::sort(f.order.begin(), f.order.end(), [&](qint64 a, qint64 b) {
+        const double sa = f.byId.value(a).score;
+        const double sb = f.byId.value(b).score;
+        return sa != sb ? sa > sb : a < b;
+    });
+    return f;
+}
+
+} // namespace
+
+QString retrievalModeName(RetrievalMode mode)
+{
+    switch (mode) {
+    case RetrievalMode::Hybrid: return QStringLiteral("hybrid");
+    case RetrievalMode::Keyword: return QStringLiteral("bm25");
+    case RetrievalMode::Vector: return QStringLiteral("vector");
+    }
+    return QStringLiteral("hybrid");
+}
+
+std::optional<RetrievalMode> parseRetrievalMode(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == QLatin1String("hybrid"))
+        return RetrievalMode::Hybrid;
+    if (n == QLatin1String("bm25") || n == QLatin1String("keyword"))
+        return RetrievalMode::Keyword;
+    if (n == QLatin1String("vector"))
+        return RetrievalMode::Vector;
+    return std::nullopt;
+}
+
+HybridRetriever::HybridRetriever(std::shared_ptr<Library> library, QList<std::shared_ptr<Embedder>> embedders)
+    : m_library(std::move(library))
+    , m_embedders(std::move(embedders))
+{
+}
+
+HybridRetriever::~HybridRetriever() = default;
+
+std::shared_ptr<Embedder> HybridRetriever::activeEmbedder(QString *activeId) const
+{
+    const QString id = EmbeddingStore(m_library).activeEmbedder();
+    if (activeId)
+        *activeId = id;
+    for (const auto &e : m_embedders) {
+        if (e && e->id() == id)
+            return e;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<VectorIndex> HybridRetriever::vectorIndex(const Embedder &embedder) const
+{
+    QMutexLocker lock(&m_indexMutex);
+    if (!m_index || m_index->embedderId() != embedder.id() || m_index->dimensions() != embedder.dimensions())
+        m_index = VectorIndex::forEmbedder(m_library, embedder.id(), embedder.dimensions());
+    return m_index;
+}
+
+bool HybridRetriever::prepare(const CancelToken &cancel, QString *error)
+{
+    const std::shared_ptr<Embedder> embedder = activeEmbedder(nullptr);
+    if (!embedder)
+        return true; // nothing embedded yet: keyword search only
+    return vectorIndex(*embedder)->open(cancel, error);
+}
+
+HybridRetriever::VectorSide HybridRetriever::vectorSearch(const QString &question, const KeywordQuery &query, int n,
+                                                          const std::optional<QList<qint64>> &candidateChunks) const
+{
+    VectorSide side;
+    QString activeId;
+    const std::shared_ptr<Embedder> embedder = activeEmbedder(&activeId);
+    if (!embedder) {
+        side.message = activeId.isEmpty()
+            ? QStringLiteral("No passages have been embedded yet; only keyword search was used.")
+            : QStringLiteral("The embedder the library was indexed with (%1) is not configured; only keyword "
+                             "search was used.").arg(activeId);
+        return side;
+    }
+    side.embedderId = embedder->id();
+    const auto index = vectorIndex(*embedder);
+    QString error;
+    std::vector<float> vector;
+    if (!index->open({}, &error)) {
+        side.message = QStringLiteral("The vector index could not be opened (%1); only keyword search was used.").arg(error);
+        return side;
+    }
+    if (auto *builtin = dynamic_cast<BuiltinEmbedder *>(embedder.get())) {
+        // A lexical embedder mostly re-finds what BM25 found; it refines, BM25 leads.
+        side.weight = kLexicalVectorWeight;
+        // The built-in embedder weighs each query word by how rare it is in this library, as BM25
+        // does: the documents' vectors stay fixed, only the question's changes.
+        const KeywordSearch keyword(m_library);
+        // The keyword query looked most of them up already; only the rest costs a lookup.
+        QHash<QString, int> df = query.frequencyOf;
+        QStringList unknown;
+        for (const QString &stem : BuiltinEmbedder::contentStems(question)) {
+            if (!df.contains(stem) && !unknown.contains(stem))
+                unknown.append(stem);
+        }
+        if (!unknown.isEmpty() && query.chunkCount == 0)
+            df.insert(keyword.documentFrequencies(unknown));
+        const int chunks = query.chunkCount > 0 ? query.chunkCount : keyword.chunkCount();
+        vector = builtin->embedQuery(question, [&](const QString &stem) {
+            return static_cast<float>(inverseDocumentFrequency(df.value(stem), chunks));
+        });
+    } else {
+        const EmbedResult embedded = embedder->embed({question}, {});
+        if (!embedded.ok() || embedded.vectors.empty()) {
+            side.message = QStringLiteral("The question could not be embedded (%1); only keyword search was used.")
+                               .arg(embedded.error);
+            return side;
+        }
+        vector = embedded.vectors.front();
+    }
+    if (vector.empty() || isZero(vector))
+        return side;
+    side.hits = index->search(vector, n, candidateChunks ? &*candidateChunks : nullptr);
+    side.query = std::move(vector);
+    side.index = index;
+    return side;
+}
+
+RetrievalResult HybridRetriever::retrieve(const QString &question, const RetrievalOptions &options) const
+{
+    RetrievalResult result;
+    const int k = std::clamp(options.k, 1, 1000);
+    const int n = std::max(options.candidates, 2 * k);
+    QSqlDatabase db = m_library->connection();
+
+    std::optional<QList<qint64>> candidateChunks;
+    if (options.documentIds) {
+        if (options.documentIds->isEmpty()) {
+            result.message = QStringLiteral("No documents are selected.");
+            return result;
+        }
+        candidateChunks = chunksOfDocuments(db, *options.documentIds);
+        if (candidateChunks->isEmpty()) {
+            result.message = QStringLiteral("The selected documents have no searchable text (not ready, or empty).");
+            return result;
+        }
+    }
+
+    const KeywordSearch keyword(m_library);
+    const KeywordQuery query = keyword.prepare(question);
+    // The two rankings are independent: on a multi-core machine the vector side runs beside BM25.
+    VectorSide vector;
+    QFuture<VectorSide> vectorFuture;
+    const auto searchVectors = [&] { return vectorSearch(question, query, n, candidateChunks); };
+    if (options.mode == RetrievalMode::Hybrid && QThread::idealThreadCount() > 1)
+        vectorFuture = QtConcurrent::run(searchVectors);
+    else if (options.mode == RetrievalMode::Vector)
+        vector = searchVectors();
+    QList<KeywordHit> keywordHits;
+    if (options.mode != RetrievalMode::Vector)
+        keywordHits = keyword.search(query, n, options.documentIds ? &*options.documentIds : nullptr);
+    if (vectorFuture.isValid())
+        vector = vectorFuture.result();
+    else if (options.mode == RetrievalMode::Hybrid)
+        vector = searchVectors();
+    result.message = vector.message;
+    result.embedderId = vector.embedderId;
+    QList<VectorHit> &vectorHits = vector.hits;
+    const std::vector<float> &queryVector = vector.query;
+    const std::shared_ptr<VectorIndex> &vectorIndexUsed = vector.index;
+    const double vectorWeight = vector.weight;
+
+    Fused fused = fuse(keywordHits, vectorHits, options.mode, vectorWeight);
+    if (vectorIndexUsed && !fused.order.isEmpty()) {
+        // Pseudo-relevance feedback (Rocchio): the question's vector moves toward the passages both
+        // rankings agree on, which lifts candidates that share few words with the question but
+        // much with those passages.
+        std::vector<float> expanded = queryVector;
+        int used = 0;
+        for (qsizetype i = 0; i < fused.order.size() && used < kFeedbackPassages; ++i) {
+            const std::vector<float> v = vectorIndexUsed->vectorOf(fused.order.at(i));
+            if (v.size() != expanded.size())
+                continue;
+            for (size_t j = 0; j < v.size(); ++j)
+                expanded[j] += static_cast<float>(kFeedbackWeight / kFeedbackPassages) * v[j];
+            ++used;
+        }
+        // Only the candidates already found are re-scored (exactly, which is cheap for a few
+        // hundred), so feedback costs no second graph search.
+        if (used > 0 && normalise(expanded)) {
+            vectorHits = vectorIndexUsed->searchExact(expanded, static_cast<int>(fused.order.size()), &fused.order);
+            fused = fuse(keywordHits, vectorHits, options.mode, vectorWeight);
+        }
+    }
+    const QSet<qint64> allowedDocuments = options.documentIds
+        ? QSet<qint64>(options.documentIds->cbegin(), options.documentIds->cend())
+        : QSet<qint64>();
+    // Passage text is read for the best candidates first; more only when de-duplication or a
+    // document removed meanwhile leaves fewer than k.
+    for (qsizetype from = 0; from < fused.order.size() && result.passages.size() < k;) {
+        const QList<qint64> batch = fused.order.mid(from, std::max<qsizetype>(2 * k, 16));
+        from += batch.size();
+        const QHash<qint64, RetrievedPassage> details = passages(db, batch);
+        for (const qint64 id : batch) {
+            const auto d = details.constFind(id);
+            if (d == details.cend() || (options.documentIds && !allowedDocuments.contains(d->documentId)))
+                continue;
+            RetrievedPassage p = *d;
+            const RetrievedPassage &ranks = fused.byId[id];
+            p.score = ranks.score;
+            p.keywordRank = ranks.keywordRank;
+            p.keywordScore = ranks.keywordScore;
+            p.vectorRank = ranks.vectorRank;
+            p.vectorScore = ranks.vectorScore;
+            // Chunks overlap a little by design; two views of the same lines are one passage.
+            const bool duplicate = std::any_of(result.passages.cbegin(), result.passages.cend(),
+                                               [&](const RetrievedPassage &kept) { return overlaps(kept, p); });
+            if (duplicate)
+                continue;
+            result.passages.append(p);
+            if (result.passages.size() >= k)
+                break;
+        }
+    }
+    if (result.passages.isEmpty() && result.message.isEmpty())
+        result.message = query.isEmpty() && vectorHits.isEmpty() ? query.message
+                                                                 : QStringLiteral("No passage matches the question.");
+    else if (result.passages.isEmpty() && query.isEmpty() && !query.message.isEmpty())
+        result.message = query.message;
+    return result;
+}
+
+} // namespace docsight

@@ -1,0 +1,99 @@
+#pragma once
+
+#include "util/canceltoken.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <QList>
+#include <QMutex>
+#include <QString>
+
+namespace docsight {
+
+class Embedder;
+class Library;
+class VectorIndex;
+struct KeywordQuery;
+struct VectorHit;
+
+enum class RetrievalMode { Hybrid, Keyword, Vector };
+
+QString retrievalModeName(RetrievalMode mode);
+std::optional<RetrievalMode> parseRetrievalMode(const QString &name); // "hybrid", "bm25", "vector"
+
+struct RetrievalOptions {
+    int k = 10;
+    RetrievalMode mode = RetrievalMode::Hybrid;
+    std::optional<QList<qint64>> documentIds; // when set, only these documents are searched
+    int candidates = 100;                     // taken from each ranking before fusion
+};
+
+// One passage found for a question, with what a citation and a highlight need.
+struct RetrievedPassage {
+    qint64 chunkId = 0;
+    qint64 documentId = 0;
+    QString documentName;
+    int page = 0;      // 1-based physical page
+    int charStart = 0; // span in the page text
+    int charEnd = 0;
+    int firstWord = 0; // word boxes on the page covering the span
+    int wordCount = 0;
+    QString heading;
+    QString text;
+    double score = 0.0;        // fused score (reciprocal rank fusion), or the single component's score
+    int keywordRank = 0;       // 1-based rank in the BM25 list; 0 when BM25 did not find it
+    double keywordScore = 0.0;
+    int vectorRank = 0;        // 1-based rank in the vector list; 0 when not among its candidates
+    double vectorScore = 0.0;
+};
+
+struct RetrievalResult {
+    QList<RetrievedPassage> passages;
+    QString message;    // why nothing (or only one kind of search) could run; empty when all is well
+    QString embedderId; // embedder behind the vector ranking; empty when none was available
+};
+
+// Finds the passages that answer a question: FTS5 BM25 and vector nearest neighbours, fused by
+// reciprocal rank fusion (k = 60), overlapping chunks of the same page de-duplicated, optionally
+// limited to some documents before ranking, and only over documents that are ready.
+// The vector side uses the library's active embedder (see Indexer) when it is among embedders.
+// Thread-safe; retrieve() does I/O and must not run on the GUI thread.
+class HybridRetriever final
+{
+public:
+    HybridRetriever(std::shared_ptr<Library> library, QList<std::shared_ptr<Embedder>> embedders);
+    ~HybridRetriever();
+    Q_DISABLE_COPY_MOVE(HybridRetriever)
+
+    // Opens (verifying, repairing or rebuilding) the active embedder's vector index ahead of the
+    // first question. retrieve() does it on demand otherwise.
+    bool prepare(const CancelToken &cancel, QString *error = nullptr);
+
+    RetrievalResult retrieve(const QString &question, const RetrievalOptions &options = {}) const;
+
+private:
+    // The vector ranking and what produced it.
+    struct VectorSide {
+        QList<VectorHit> hits;
+        std::vector<float> query;
+        std::shared_ptr<VectorIndex> index;
+        double weight = 1.0; // in the fusion
+        QString embedderId;
+        QString message;
+    };
+
+    std::shared_ptr<Embedder> activeEmbedder(QString *activeId) const;
+    VectorSide vectorSearch(const QString &question, const KeywordQuery &query, int n,
+                            const std::optional<QList<qint64>> &candidateChunks) const;
+
+    std::shared_ptr<VectorIndex> vectorIndex(const Embedder &embedder) const;
+
+    std::shared_ptr<Library> m_library;
+    QList<std::shared_ptr<Embedder>> m_embedders;
+    mutable QMutex m_indexMutex;
+    mutable std::shared_ptr<VectorIndex> m_index; // kept open between questions
+};
+
+} // namespace docsight

@@ -1,0 +1,286 @@
+#include "search/keywordsearch.h"
+
+#include "search/textanalysis.h"
+#include "store/library.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QMutexLocker>
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+
+Q_LOGGING_CATEGORY(lcKeywordSearch, "docsight.search.keyword")
+
+namespace docsight {
+namespace {
+
+// Column weights for bm25(): a word in the section heading or the document's name says more
+// about what a passage is about than one more word in its body.
+constexpr double kTextWeight = 1.0;
+constexpr double kHeadingWeight = 2.0;
+constexpr double kTitleWeight = 0.5;
+constexpr qsizetype kMaxTermLength = 64;
+
+QString jsonArray(const QStringList &values)
+{
+    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(values)).toJson(QJsonDocument::Compact));
+}
+
+QString jsonArray(const QList<qint64> &values)
+{
+    QJsonArray array;
+    for (const qint64 v : values)
+        array.append(v);
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+QString ftsString(const QString &term)
+{
+    QString escaped = term;
+    escaped.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    return QLatin1Char('"') + escaped + QLatin1Char('"');
+}
+
+bool usefulToken(QStringView token)
+{
+    if (token.size() > kMaxTermLength)
+        return false;
+    if (token.size() >= 2)
+        return true;
+    return token.size() == 1 && token.front().unicode() >= 0x2e80; // a lone ideograph is a word
+}
+
+} // namespace
+
+double inverseDocumentFrequency(int documentFrequency, int documentCount)
+{
+    const double n = std::max(documentCount, documentFrequency);
+    return std::log(1.0 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
+}
+
+KeywordSearch::KeywordSearch(std::shared_ptr<Library> library) : m_library(std::move(library)) {}
+
+int KeywordSearch::chunkCount() const
+{
+    QSqlQuery q(m_library->connection());
+    // FTS5 keeps the row count as the first varint of its "averages" record (id 1): reading it is
+    // O(1), where COUNT(*) walks an index on every question.
+    if (q.exec(QStringLiteral("SELECT block FROM chunks_fts_data WHERE id = 1")) && q.next()) {
+        const QByteArray block = q.value(0).toByteArray();
+        quint64 value = 0;
+        for (qsizetype i = 0; i < block.size() && i < 9; ++i) {
+            const auto byte = static_cast<quint8>(block.at(i));
+            if (i == 8) {
+                value = (value << 8) | byte;
+                return static_cast<int>(value);
+            }
+            value = (value << 7) | (byte & 0x7fu);
+            if (!(byte & 0x80u))
+                return static_cast<int>(value);
+        }
+    }
+    if (q.exec(QStringLiteral("SELECT COUNT(*) FROM chunks")) && q.next())
+        return q.value(0).toInt();
+    return 0;
+}
+
+QHash<QString, int> KeywordSearch::documentFrequencies(const QStringList &stems) const
+{
+    QHash<QString, int> out;
+    if (stems.isEmpty())
+        return out;
+    // Counting a word's chunks walks its whole posting list, which for common words in a big
+    // library costs milliseconds; questions reuse words, so counts are cached until the index
+    // changes (FTS5 rewrites its "averages" record on every insert and delete).
+    static QMutex cacheMutex;
+    static QHash<QString, std::pair<QByteArray, QHash<QString, int>>> cache; // library -> (averages, counts)
+    QSqlQuery q(m_library->connection());
+    q.setForwardOnly(true);
+    QByteArray averages;
+    if (q.exec(QStringLiteral("SELECT block FROM chunks_fts_data WHERE id = 1")) && q.next())
+        averages = q.value(0).toByteArray();
+    QStringList missing;
+    {
+        QMutexLocker lock(&cacheMutex);
+        auto &entry = cache[m_library->rootPath()];
+        if (entry.first != averages || averages.isEmpty() || entry.second.size() > 50000)
+            entry = {averages, {}};
+        for (const QString &stem : stems) {
+            const auto it = entry.second.constFind(stem);
+            if (it == entry.second.cend())
+                missing.append(stem);
+            else if (*it > 0)
+                out.insert(stem, *it);
+        }
+    }
+    if (missing.isEmpty())
+        return out;
+    q.prepare(QStringLiteral("SELECT term, doc FROM chunks_fts_vocab WHERE term IN (SELECT value FROM json_each(?))"));
+    q.addBindValue(jsonArray(missing));
+    if (!q.exec()) {
+        qCWarning(lcKeywordSearch) << "cannot read the vocabulary:" << q.lastError().text();
+        return out;
+    }
+    QHash<QString, int> found;
+    while (q.next())
+        found.insert(q.value(0).toString(), q.value(1).toInt());
+    QMutexLocker lock(&cacheMutex);
+    auto &entry = cache[m_library->rootPath()];
+    for (const QString &stem : std::as_const(missing)) {
+        const int df = found.value(stem);
+        if (entry.first == averages)
+            entry.second.insert(stem, df);
+        if (df > 0)
+            out.insert(stem, df);
+    }
+    return out;
+}
+
+KeywordQuery KeywordSearch::prepare(const QString &question) const
+{
+    KeywordQuery query;
+    const QString folded = foldForSearch(question);
+    const QList<QStringView> tokens = searchTokens(folded);
+    QSet<QString> seenStems;
+    bool hadWords = false;
+    for (const QStringView token : tokens) {
+        if (!usefulToken(token))
+            continue;
+        hadWords = true;
+        if (isStopWord(token))
+            continue;
+        const QString stem = porterStem(token);
+        if (seenStems.contains(stem))
+            continue;
+        seenStems.insert(stem);
+        query.terms.append(token.toString());
+        query.stems.append(stem);
+    }
+    if (query.terms.isEmpty()) {
+        query.message = hadWords
+            ? QStringLiteral("The question has only common words (such as \"the\" or \"how\"); add the words that name what you are looking for.")
+            : QStringLiteral("The question has no words to search for.");
+        return query;
+    }
+
+    query.chunkCount = chunkCount();
+    const QHash<QString, int> df = documentFrequencies(query.stems);
+    query.frequencyOf = df;
+    query.documentFrequencies.reserve(query.stems.size());
+    for (const QString &stem : std::as_const(query.stems))
+        query.documentFrequencies.append(df.value(stem));
+
+    // Rarer words first: they carry the meaning. A word in more than half the chunks adds nothing
+    // to BM25 (its IDF is clamped to ~0) but costs time, so it is dropped when rarer words exist.
+    // Words absent from the library match nothing; they are kept (after the rest) in case the
+    // vocabulary lookup disagrees with FTS5's own stemmer.
+    std::vector<qsizetype> order(static_cast<size_t>(query.terms.size()));
+    std::iota(order.begin(), order.end(), qsizetype(0));
+    const auto rank = [&](qsizetype i) {
+        const int d = query.documentFrequencies.at(i);
+        return d == 0 ? std::numeric_limits<int>::max() : d;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) { return rank(a) < rank(b); });
+    const bool anyInformative = std::any_of(order.begin(), order.end(), [&](qsizetype i) {
+        const int d = query.documentFrequencies.at(i);
+        return d > 0 && d * 2 <= query.chunkCount;
+    });
+    KeywordQuery kept;
+    kept.chunkCount = query.chunkCount;
+    kept.frequencyOf = query.frequencyOf;
+    QStringList quoted;
+    for (const qsizetype i : order) {
+        if (kept.terms.size() >= kMaxTerms)
+            break;
+        const int d = query.documentFrequencies.at(i);
+        if (anyInformative && d * 2 > query.chunkCount)
+            continue;
+        kept.terms.append(query.terms.at(i));
+        kept.stems.append(query.stems.at(i));
+        kept.documentFrequencies.append(d);
+        quoted.append(ftsString(query.terms.at(i)));
+    }
+    kept.expression = quoted.join(QStringLiteral(" OR "));
+    return kept;
+}
+
+QList<KeywordHit> KeywordSearch::search(const KeywordQuery &query, int limit, const QList<qint64> *documentIds) const
+{
+    if (query.isEmpty() || limit <= 0 || (documentIds && documentIds->isEmpty()))
+        return {};
+    // FTS5 scores every row that matches any word, so a common word makes a query slow in a big
+    // library. BM25 is a sum over words, so the exact top rows are found cheaply in two passes:
+    // (A) the rarer words alone, and (B) rows with a rarer AND a common word, scored by every word.
+    // A row in neither top list ranks below both, so the union ranked by its best score is exact.
+    QStringList rare;
+    QStringList common;
+    qint64 postings = 0;
+    for (qsizetype i = 0; i < query.terms.size(); ++i) {
+        postings += query.documentFrequencies.value(i);
+        (rare.isEmpty() || postings <= kPostingBudget ? rare : common).append(ftsString(query.terms.at(i)));
+    }
+    const QString rareExpression = rare.join(QStringLiteral(" OR "));
+    QList<KeywordHit> hits = run(rareExpression, limit, documentIds);
+    if (!common.isEmpty()) {
+        const QString both = QStringLiteral("(") + rareExpression + QStringLiteral(") AND (")
+            + common.join(QStringLiteral(" OR ")) + QStringLiteral(")");
+        QHash<qint64, double> best;
+        for (const KeywordHit &h : std::as_const(hits))
+            best.insert(h.chunkId, h.score);
+        for (const KeywordHit &h : run(both, limit, documentIds))
+            best.insert(h.chunkId, std::max(best.value(h.chunkId, h.score), h.score));
+        hits.clear();
+        for (auto it = best.cbegin(); it != best.cend(); ++it)
+            hits.append({it.key(), it.value()});
+        std::sort(hits.begin(), hits.end(), [](const KeywordHit &a, const KeywordHit &b) {
+            return a.score != b.score ? a.score > b.score : a.chunkId < b.chunkId;
+        });
+        if (hits.size() > limit)
+            hits.resize(limit);
+    }
+    return hits;
+}
+
+QList<KeywordHit> KeywordSearch::run(const QString &expression, int limit, const QList<qint64> *documentIds) const
+{
+    QList<KeywordHit> hits;
+    const QString weights = QStringLiteral("bm25(%1, %2, %3)").arg(kTextWeight).arg(kHeadingWeight).arg(kTitleWeight);
+    QSqlQuery q(m_library->connection());
+    q.setForwardOnly(true);
+    if (documentIds) {
+        q.prepare(QStringLiteral("SELECT f.rowid, bm25(chunks_fts, %1, %2, %3) AS s FROM chunks_fts f "
+                                 "JOIN chunks c ON c.id = f.rowid "
+                                 "WHERE chunks_fts MATCH ? AND c.document_id IN (SELECT value FROM json_each(?)) "
+                                 "ORDER BY s, f.rowid LIMIT ?")
+                      .arg(kTextWeight)
+                      .arg(kHeadingWeight)
+                      .arg(kTitleWeight));
+        q.addBindValue(expression);
+        q.addBindValue(jsonArray(*documentIds));
+    } else {
+        // No join: FTS5 ranks on its own, which is much cheaper per matching row.
+        q.prepare(QStringLiteral("SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ? AND rank MATCH ? "
+                                 "ORDER BY rank LIMIT ?"));
+        q.addBindValue(expression);
+        q.addBindValue(weights);
+    }
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        // The expression is built only of quoted words, so this is a database problem, not the
+        // user's input; report nothing rather than fail the whole search.
+        qCWarning(lcKeywordSearch) << "keyword search failed:" << q.lastError().text();
+        return hits;
+    }
+    while (q.next())
+        hits.append({q.value(0).toLongLong(), -q.value(1).toDouble()});
+    return hits;
+}
+
+} // namespace docsight

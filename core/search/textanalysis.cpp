@@ -1,0 +1,399 @@
+#include "search/textanalysis.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+
+#include <QSet>
+
+namespace docsight {
+namespace {
+
+// Porter's algorithm on a lower-case ASCII buffer b[0..k]; a straight port of his reference C code
+// (including its two published departures: "bli"->"ble" and "logi"->"log"), as FTS5's porter uses.
+class PorterStemmer final
+{
+public:
+    explicit PorterStemmer(std::string word) : b(std::move(word)), k(static_cast<int>(b.size()) - 1) {}
+
+    std::string run()
+    {
+        if (k <= 1)
+            return b;
+        step1ab();
+        if (k > 0) {
+            step1c();
+            step2();
+            step3();
+            step4();
+            step5();
+        }
+        return b.substr(0, static_cast<size_t>(k + 1));
+    }
+
+private:
+    bool cons(int i) const
+    {
+        switch (b[static_cast<size_t>(i)]) {
+        case 'a': case 'e': case 'i': case 'o': case 'u': return false;
+        case 'y': return i == 0 ? true : !cons(i - 1);
+        default: return true;
+        }
+    }
+
+    // The number of vowel-consonant sequences in b[0..j].
+    int m() const
+    {
+        int n = 0;
+        int i = 0;
+        for (;;) {
+            if (i > j)
+                return n;
+            if (!cons(i))
+                break;
+            ++i;
+        }
+        ++i;
+        for (;;) {
+            for (;;) {
+                if (i > j)
+                    return n;
+                if (cons(i))
+                    break;
+                ++i;
+            }
+            ++i;
+            ++n;
+            for (;;) {
+                if (i > j)
+                    return n;
+                if (!cons(i))
+                    break;
+                ++i;
+            }
+            ++i;
+        }
+    }
+
+    bool vowelInStem() const
+    {
+        for (int i = 0; i <= j; ++i) {
+            if (!cons(i))
+                return true;
+        }
+        return false;
+    }
+
+    bool doubleC(int i) const
+    {
+        return i >= 1 && b[static_cast<size_t>(i)] == b[static_cast<size_t>(i - 1)] && cons(i);
+    }
+
+    bool cvc(int i) const
+    {
+        if (i < 2 || !cons(i) || cons(i - 1) || !cons(i - 2))
+            return false;
+        const char ch = b[static_cast<size_t>(i)];
+        return ch != 'w' && ch != 'x' && ch != 'y';
+    }
+
+    bool ends(const char *s)
+    {
+        const int length = static_cast<int>(std::strlen(s));
+        if (length > k + 1)
+            return false;
+        if (b.compare(static_cast<size_t>(k - length + 1), static_cast<size_t>(length), s) != 0)
+            return false;
+        j = k - length;
+        return true;
+    }
+
+    void setTo(const char *s)
+    {
+        const int length = static_cast<int>(std::strlen(s));
+        b.replace(static_cast<size_t>(j + 1), static_cast<size_t>(k - j), s);
+        k = j + length;
+    }
+
+    void r(const char *s)
+    {
+        if (m() > 0)
+            setTo(s);
+    }
+
+    void step1ab()
+    {
+        if (b[static_cast<size_t>(k)] == 's') {
+            if (ends("sses"))
+                k -= 2;
+            else if (ends("ies"))
+                setTo("i");
+            else if (b[static_cast<size_t>(k - 1)] != 's')
+                --k;
+        }
+        if (ends("eed")) {
+            if (m() > 0)
+                --k;
+        } else if ((ends("ed") || ends("ing")) && vowelInStem()) {
+            k = j;
+            if (ends("at"))
+                setTo("ate");
+            else if (ends("bl"))
+                setTo("ble");
+            else if (ends("iz"))
+                setTo("ize");
+            else if (doubleC(k)) {
+                --k;
+                const char ch = b[static_cast<size_t>(k)];
+                if (ch == 'l' || ch == 's' || ch == 'z')
+                    ++k;
+            } else if (m() == 1 && cvc(k)) {
+                setTo("e");
+            }
+        }
+    }
+
+    void step1c()
+    {
+        if (ends("y") && vowelInStem())
+            b[static_cast<size_t>(k)] = 'i';
+    }
+
+    void step2()
+    {
+        if (k < 1)
+            return;
+        switch (b[static_cast<size_t>(k - 1)]) {
+        case 'a':
+            if (ends("ational")) { r("ate"); break; }
+            if (ends("tional")) { r("tion"); break; }
+            break;
+        case 'c':
+            if (ends("enci")) { r("ence"); break; }
+            if (ends("anci")) { r("ance"); break; }
+            break;
+        case 'e':
+            if (ends("izer")) { r("ize"); break; }
+            break;
+        case 'l':
+            if (ends("bli")) { r("ble"); break; }
+            if (ends("alli")) { r("al"); break; }
+            if (ends("entli")) { r("ent"); break; }
+            if (ends("eli")) { r("e"); break; }
+            if (ends("ousli")) { r("ous"); break; }
+            break;
+        case 'o':
+            if (ends("ization")) { r("ize"); break; }
+            if (ends("ation")) { r("ate"); break; }
+            if (ends("ator")) { r("ate"); break; }
+            break;
+        case 's':
+            if (ends("alism")) { r("al"); break; }
+            if (ends("iveness")) { r("ive"); break; }
+            if (ends("fulness")) { r("ful"); break; }
+            if (ends("ousness")) { r("ous"); break; }
+            break;
+        case 't':
+            if (ends("aliti")) { r("al"); break; }
+            if (ends("iviti")) { r("ive"); break; }
+            if (ends("biliti")) { r("ble"); break; }
+            break;
+        case 'g':
+            if (ends("logi")) { r("log"); break; }
+            break;
+        default:
+            break;
+        }
+    }
+
+    void step3()
+    {
+        switch (b[static_cast<size_t>(k)]) {
+        case 'e':
+            if (ends("icate")) { r("ic"); break; }
+            if (ends("ative")) { r(""); break; }
+            if (ends("alize")) { r("al"); break; }
+            break;
+        case 'i':
+            if (ends("iciti")) { r("ic"); break; }
+            break;
+        case 'l':
+            if (ends("ical")) { r("ic"); break; }
+            if (ends("ful")) { r(""); break; }
+            break;
+        case 's':
+            if (ends("ness")) { r(""); break; }
+            break;
+        default:
+            break;
+        }
+    }
+
+    void step4()
+    {
+        if (k < 1)
+            return;
+        switch (b[static_cast<size_t>(k - 1)]) {
+        case 'a':
+            if (ends("al")) break;
+            return;
+        case 'c':
+            if (ends("ance")) break;
+            if (ends("ence")) break;
+            return;
+        case 'e':
+            if (ends("er")) break;
+            return;
+        case 'i':
+            if (ends("ic")) break;
+            return;
+        case 'l':
+            if (ends("able")) break;
+            if (ends("ible")) break;
+            return;
+        case 'n':
+            if (ends("ant")) break;
+            if (ends("ement")) break;
+            if (ends("ment")) break;
+            if (ends("ent")) break;
+            return;
+        case 'o':
+            if (ends("ion") && j >= 0 && (b[static_cast<size_t>(j)] == 's' || b[static_cast<size_t>(j)] == 't')) break;
+            if (ends("ou")) break;
+            return;
+        case 's':
+            if (ends("ism")) break;
+            return;
+        case 't':
+            if (ends("ate")) break;
+            if (ends("iti")) break;
+            return;
+        case 'u':
+            if (ends("ous")) break;
+            return;
+        case 'v':
+            if (ends("ive")) break;
+            return;
+        case 'z':
+            if (ends("ize")) break;
+            return;
+        default:
+            return;
+        }
+        if (m() > 1)
+            k = j;
+    }
+
+    void step5()
+    {
+        j = k;
+        if (b[static_cast<size_t>(k)] == 'e') {
+            const int a = m();
+            if (a > 1 || (a == 1 && !cvc(k - 1)))
+                --k;
+        }
+        if (b[static_cast<size_t>(k)] == 'l' && doubleC(k) && m() > 1)
+            --k;
+    }
+
+    std::string b;
+    int k = 0;
+    int j = 0;
+};
+
+const QSet<QString> &stopWords()
+{
+    static const QSet<QString> words = [] {
+        // Function words plus the words questions are phrased with; none names a topic.
+        const char *const list[] = {
+            "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are",
+            "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by",
+            "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "etc", "few",
+            "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+            "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just",
+            "may", "me", "might", "more", "most", "must", "my", "myself", "no", "nor", "not", "of", "off",
+            "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same",
+            "shall", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them",
+            "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under",
+            "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
+            "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+            "yourselves",
+        };
+        QSet<QString> set;
+        for (const char *w : list)
+            set.insert(QString::fromLatin1(w));
+        return set;
+    }();
+    return words;
+}
+
+} // namespace
+
+QString foldForSearch(QStringView text)
+{
+    // Fast path: plain ASCII needs only lower-casing.
+    bool ascii = true;
+    for (const QChar c : text) {
+        if (c.unicode() >= 0x80) {
+            ascii = false;
+            break;
+        }
+    }
+    if (ascii)
+        return text.toString().toLower();
+    const QString decomposed = text.toString().normalized(QString::NormalizationForm_KD);
+    QString out;
+    out.reserve(decomposed.size());
+    for (const QChar c : decomposed) {
+        const QChar::Category category = c.category();
+        if (category == QChar::Mark_NonSpacing || category == QChar::Mark_Enclosing)
+            continue;
+        out.append(c);
+    }
+    return out.toCaseFolded();
+}
+
+QList<QStringView> searchTokens(QStringView folded)
+{
+    QList<QStringView> tokens;
+    qsizetype start = -1;
+    for (qsizetype i = 0; i <= folded.size(); ++i) {
+        bool word = false;
+        if (i < folded.size()) {
+            const QChar c = folded.at(i);
+            // Surrogate pairs (emoji, rare scripts) count as separators unless they are letters,
+            // which unicode61 also does for symbols.
+            word = c.isLetterOrNumber() || c.category() == QChar::Mark_SpacingCombining;
+        }
+        if (word && start < 0)
+            start = i;
+        else if (!word && start >= 0) {
+            tokens.append(folded.mid(start, i - start));
+            start = -1;
+        }
+    }
+    return tokens;
+}
+
+bool isStopWord(QStringView folded)
+{
+    return folded.size() <= 9 && stopWords().contains(folded.toString());
+}
+
+QString porterStem(QStringView word)
+{
+    if (word.size() < 3 || word.size() > 40)
+        return word.toString();
+    std::string ascii;
+    ascii.reserve(static_cast<size_t>(word.size()));
+    for (const QChar c : word) {
+        const char16_t u = c.unicode();
+        if (u < 'a' || u > 'z')
+            return word.toString();
+        ascii.push_back(static_cast<char>(u));
+    }
+    return QString::fromStdString(PorterStemmer(std::move(ascii)).run());
+}
+
+} // namespace docsight

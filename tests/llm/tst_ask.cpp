@@ -1,0 +1,356 @@
+// Ask end to end over the shared corpus: the offline extractive answerer against the golden questions,
+// the audit trail, word boxes, policy, history, and the `ask` CLI contract against loopback providers.
+#include "governance/auditlog.h"
+#include "llm/askservice.h"
+#include "llm/extractiveanswerer.h"
+#include "search/builtinembedder.h"
+#include "store/documentstore.h"
+#include "store/library.h"
+
+#include "providerfixtures.h"
+#include "testsupport.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QProcessEnvironment>
+#include <QSqlDatabase>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace docsight;
+using namespace docsight::test;
+
+namespace {
+
+const QString kKey = QStringLiteral("sk-test-ask-0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+
+// Stands in for a cloud model: records what it was sent, answers citing S1.
+class RecordingProvider final : public ChatProvider
+{
+public:
+    RecordingProvider(bool offDevice, int window) : m_offDevice(offDevice), m_window(window) {}
+    Q_DISABLE_COPY_MOVE(RecordingProvider)
+
+    QString id() const override { return QStringLiteral("recording"); }
+    QString defaultModel() const override { return QStringLiteral("rec-1"); }
+    bool sendsDataOffDevice() const override { return m_offDevice; }
+    int contextWindow(const QString &) const override { return m_window; }
+    ChatResult chat(const ChatRequest &request, const ChatDeltaFn &onDelta) override
+    {
+        {
+            QMutexLocker lock(&m_mutex);
+            m_last = request;
+        }
+        ChatResult r;
+        r.text = QStringLiteral("Recorded answer [S1].");
+        r.model = QStringLiteral("rec-1");
+        r.usage = {100, 5, true};
+        if (onDelta)
+            onDelta(r.text);
+        return r;
+    }
+    ModelList listModels(const CancelToken &) override { return {}; }
+
+    ChatRequest last() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_last;
+    }
+
+private:
+    const bool m_offDevice;
+    const int m_window;
+    mutable QMutex m_mutex;
+    ChatRequest m_last;
+};
+
+struct GoldenQuestion {
+    QString id;
+    QString question;
+    QString document;
+    QList<int> pages;
+};
+
+QList<GoldenQuestion> goldenQuestions(const QString &file)
+{
+    QList<GoldenQuestion> out;
+    QFile f(goldenPath(file));
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    while (!f.atEnd()) {
+        const QJsonObject o = QJsonDocument::fromJson(f.readLine()).object();
+        if (o.isEmpty())
+            continue;
+        GoldenQuestion q{o.value(QLatin1String("id")).toString(), o.value(QLatin1String("question")).toString(),
+                         o.value(QLatin1String("document")).toString(), {}};
+        for (const QJsonValue v : o.value(QLatin1String("pages")).toArray())
+            q.pages << v.toInt();
+        out << q;
+    }
+    return out;
+}
+
+} // namespace
+
+class TestAsk final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_lib = m_dir.filePath(QStringLiteral("lib"));
+        // R-intro.pdf with the other shared PDFs as distractors.
+        const ProcessResult imported = runCli({QStringLiteral("--library"), m_lib, QStringLiteral("import"), corpusPath(QStringLiteral("pdf"))}, 300000);
+        QVERIFY2(imported.exitCode == 0, imported.err.constData());
+        QString error;
+        m_library = Library::open(m_lib, &error);
+        QVERIFY2(m_library, qPrintable(error));
+        m_retriever = std::make_shared<HybridRetriever>(m_library, QList<std::shared_ptr<Embedder>>{std::make_shared<BuiltinEmbedder>()});
+    }
+
+    void extractiveAnswersCiteAnExpectedPage()
+    {
+        const QList<GoldenQuestion> questions = goldenQuestions(QStringLiteral("r-intro.jsonl"));
+        QVERIFY(questions.size() >= 10);
+        AskService service(m_library, m_retriever, std::make_shared<ExtractiveAnswerer>());
+        int hits = 0;
+        for (const GoldenQuestion &q : questions) {
+            AskRequest request;
+            request.question = q.question;
+            request.retrieval.k = 6;
+            const Answer a = service.ask(request);
+            QVERIFY2(a.ok(), qPrintable(a.errorMessage));
+            bool hit = false;
+            for (const Citation &c : a.citations)
+                hit = hit || (c.document == q.document && q.pages.contains(c.page));
+            hits += hit ? 1 : 0;
+            if (!hit)
+                qInfo().noquote() << "no expected page cited for" << q.id;
+        }
+        const double rate = double(hits) / double(questions.size());
+        qInfo().noquote() << QStringLiteral("extractive citation rate on r-intro.jsonl: %1/%2 = %3")
+                                 .arg(hits).arg(questions.size()).arg(rate, 0, 'f', 3);
+        QVERIFY2(rate >= 0.8, qPrintable(QString::number(rate)));
+    }
+
+    void extractiveSaysPlainlyWhenTheDocumentsHoldNoAnswer()
+    {
+        AskService service(m_library, m_retriever, std::make_shared<ExtractiveAnswerer>());
+        AskRequest request;
+        request.question = QStringLiteral("What is the airspeed velocity of an unladen swallow?");
+        QString streamed;
+        const Answer a = service.ask(request, [&](QStringView d) { streamed += d; });
+        QVERIFY(a.ok());
+        QVERIFY(a.declined);
+        QVERIFY(a.citations.isEmpty());
+        QVERIFY(a.uncitedSentences.isEmpty());
+        QVERIFY2(a.text.contains(QLatin1String("do not answer")), qPrintable(a.text));
+        QCOMPARE(streamed, a.text);
+    }
+
+    void citationsCarryWordBoxesOfTheQuotedSentence()
+    {
+        AskService service(m_library, m_retriever, std::make_shared<ExtractiveAnswerer>());
+        AskRequest request;
+        request.question = QStringLiteral("Which function computes the singular value decomposition of a matrix?");
+        const Answer a = service.ask(request);
+        QVERIFY(!a.citations.isEmpty());
+        const Citation &c = a.citations.constFirst();
+        QVERIFY(c.exactQuote);
+        QVERIFY(c.wordCount > 0);
+        QCOMPARE(c.boxes.size(), c.wordCount);
+        for (const QRectF &box : c.boxes)
+            QVERIFY(box.left() >= 0 && box.right() <= 1.0001 && box.top() >= 0 && box.bottom() <= 1.0001);
+        // The boxes are the quoted words: the page text under them reads as the quote.
+        const std::optional<PageContent> page = DocumentStore(m_library).page(c.documentId, c.page);
+        QVERIFY(page);
+        QCOMPARE(page->text.mid(c.charStart, c.charEnd - c.charStart).simplified(), c.quote);
+        const WordBox &first = page->words.at(c.firstWord);
+        QVERIFY(c.quote.startsWith(page->text.mid(first.start, first.length)));
+    }
+
+    void everyQuestionIsAuditedByHashNeverByText()
+    {
+        AskService service(m_library, m_retriever, std::make_shared<ExtractiveAnswerer>());
+        AskRequest request;
+        request.question = QStringLiteral("How do I draw a stem-and-leaf plot of the eruptions data?");
+        const Answer a = service.ask(request);
+        QVERIFY(!a.citations.isEmpty());
+
+        QSqlDatabase db = m_library->connection();
+        const QList<AuditEvent> events = AuditLog::events(db);
+        QVERIFY(!events.isEmpty());
+        const AuditEvent &e = events.constLast();
+        QCOMPARE(e.kind, QStringLiteral("question.answered"));
+        const QJsonObject p = e.payload;
+        QCOMPARE(p.value(QLatin1String("question_sha256")).toString(), AskService::sha256Hex(request.question));
+        QCOMPARE(p.value(QLatin1String("answer_sha256")).toString(), AskService::sha256Hex(a.text));
+        QCOMPARE(p.value(QLatin1String("provider")).toString(), QStringLiteral("extractive"));
+        QCOMPARE(p.value(QLatin1String("model")).toString(), QStringLiteral("sentence-overlap-v1"));
+        QCOMPARE(p.value(QLatin1String("outcome")).toString(), QStringLiteral("answered"));
+        const QJsonArray ids = p.value(QLatin1String("passage_chunk_ids")).toArray();
+        QCOMPARE(ids.size(), a.sources.size());
+        QCOMPARE(ids.first().toInteger(), a.sources.constFirst().chunkId);
+        QVERIFY(p.value(QLatin1String("cited_chunk_ids")).toArray().contains(a.citations.constFirst().chunkId));
+        // No raw text: neither the question, nor the answer, nor any quote.
+        const QString encoded = QString::fromUtf8(AuditLog::canonicalEncoding(e));
+        QVERIFY(!encoded.contains(QLatin1String("stem-and-leaf"), Qt::CaseInsensitive));
+        QVERIFY(!encoded.contains(QLatin1String("eruptions")));
+        QVERIFY(!encoded.contains(a.citations.constFirst().quote.left(30)));
+        QVERIFY(AuditLog::verify(db).intact);
+    }
+
+    void restrictedDocumentsNeverReachAnOffDeviceProvider()
+    {
+        QTemporaryDir dir;
+        const QString lib = dir.filePath(QStringLiteral("lib"));
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), QStringLiteral("--classification"),
+                         QStringLiteral("Restricted"), corpusPath(QStringLiteral("pdf/a-text.pdf"))}).exitCode, 0);
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("import"),
+                         corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf"))}).exitCode, 0);
+        QString error;
+        const auto library = Library::open(lib, &error);
+        QVERIFY(library);
+        auto retriever = std::make_shared<HybridRetriever>(library, QList<std::shared_ptr<Embedder>>{std::make_shared<BuiltinEmbedder>()});
+        AskRequest request;
+        request.question = QStringLiteral("Which text says there are 2 pages, a test only, and how do I update packages?");
+
+        auto local = std::make_shared<RecordingProvider>(false, 100000);
+        AskService(library, retriever, local).ask(request);
+        bool restrictedSeenLocally = false;
+        for (const ChatSource &s : local->last().sources)
+            restrictedSeenLocally = restrictedSeenLocally || s.document == QLatin1String("a-text.pdf");
+        QVERIFY(restrictedSeenLocally); // the question does reach the Restricted document...
+
+        auto cloud = std::make_shared<RecordingProvider>(true, 100000);
+        const Answer a = AskService(library, retriever, cloud).ask(request);
+        for (const ChatSource &s : cloud->last().sources)
+            QVERIFY(s.document != QLatin1String("a-text.pdf")); // ...which a cloud provider never sees
+        for (const ChatMessage &m : cloud->last().messages)
+            QVERIFY(!m.content.contains(QLatin1String("LibreOffice Writer")));
+        QVERIFY(!a.warnings.isEmpty());
+        QVERIFY(a.warnings.constFirst().contains(QLatin1String("Restricted")));
+    }
+
+    void followUpCarriesOnlyTheHistoryThatFits()
+    {
+        auto provider = std::make_shared<RecordingProvider>(true, 4096);
+        AskService service(m_library, m_retriever, provider);
+        AskRequest request;
+        request.question = QStringLiteral("And how do I switch it back?");
+        for (int i = 0; i < 40; ++i)
+            request.history << ConversationTurn{QStringLiteral("Earlier question %1 about sink and output files?").arg(i),
+                                                QStringLiteral("Earlier answer %1 ").arg(i) + QString(400, QLatin1Char('z'))};
+        const Answer a = service.ask(request);
+        QVERIFY(a.ok());
+        const ChatRequest sent = provider->last();
+        int estimate = PromptBuilder::estimateTokens(sent.system) + PromptBuilder::kMessageOverheadTokens;
+        for (const ChatMessage &m : sent.messages)
+            estimate += PromptBuilder::estimateTokens(m.content) + PromptBuilder::kMessageOverheadTokens;
+        QVERIFY2(estimate + sent.maxTokens <= 4096, qPrintable(QString::number(estimate + sent.maxTokens)));
+        QVERIFY(sent.messages.size() < 81);
+        QVERIFY(sent.messages.size() % 2 == 1);
+        QVERIFY(sent.messages.constLast().content.endsWith(QLatin1String("Question: And how do I switch it back?")));
+        if (sent.messages.size() > 1)
+            QVERIFY(sent.messages.at(sent.messages.size() - 3).content.startsWith(QLatin1String("Earlier question 39")));
+    }
+
+    void cliAskPrintsTheJsonContract()
+    {
+        const ProcessResult r = runCli({QStringLiteral("--library"), m_lib, QStringLiteral("ask"),
+                                        QStringLiteral("Which function computes the singular value decomposition of a matrix?"),
+                                        QStringLiteral("--json"), QStringLiteral("--docs"), QStringLiteral("R-intro.pdf"),
+                                        QStringLiteral("--k"), QStringLiteral("4")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        for (const char *key : {"answer", "citations", "provider", "model", "usage", "latency_ms"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+        QCOMPARE(o.value(QLatin1String("provider")).toString(), QStringLiteral("extractive"));
+        QVERIFY(o.value(QLatin1String("answer")).toString().contains(QLatin1String("[S1]")));
+        const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
+        QVERIFY(usage.contains(QLatin1String("input_tokens")) && usage.contains(QLatin1String("output_tokens")));
+        const QJsonArray citations = o.value(QLatin1String("citations")).toArray();
+        QVERIFY(!citations.isEmpty());
+        const QJsonObject c = citations.first().toObject();
+        QCOMPARE(c.value(QLatin1String("marker")).toString(), QStringLiteral("S1"));
+        QCOMPARE(c.value(QLatin1String("document")).toString(), QStringLiteral("R-intro.pdf"));
+        QCOMPARE(c.value(QLatin1String("page")).toInt(), 31);
+        QVERIFY(c.value(QLatin1String("quote")).toString().contains(QLatin1String("svd")));
+    }
+
+    void cliAskStreamsFromEachHttpProvider_data()
+    {
+        QTest::addColumn<QString>("provider");
+        QTest::newRow("openai") << QStringLiteral("openai");
+        QTest::newRow("anthropic") << QStringLiteral("anthropic");
+        QTest::newRow("openai-compatible") << QStringLiteral("openai-compatible");
+    }
+
+    void cliAskStreamsFromEachHttpProvider()
+    {
+        QFETCH(QString, provider);
+        LoopbackServer server;
+        server.setHandler([](const LoopbackRequest &req) {
+            if (req.path == "/v1/messages")
+                return LoopbackResponse::sse(anthropicStream({QStringLiteral("Use sink "), QStringLiteral("to divert output [S1].")}), {});
+            return LoopbackResponse::sse(openAiStream({QStringLiteral("Use sink "), QStringLiteral("to divert output [S1].")}), {});
+        });
+        qputenv("OPENAI_API_KEY", kKey.toUtf8());
+        qputenv("ANTHROPIC_API_KEY", kKey.toUtf8());
+        const ProcessResult r = runCli({QStringLiteral("--library"), m_lib, QStringLiteral("ask"),
+                                        QStringLiteral("How can I send all console output to a file?"),
+                                        QStringLiteral("--provider"), provider, QStringLiteral("--base-url"),
+                                        server.url(QStringLiteral("/v1")).toString(), QStringLiteral("--model"),
+                                        QStringLiteral("test-model")});
+        qunsetenv("OPENAI_API_KEY");
+        qunsetenv("ANTHROPIC_API_KEY");
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.startsWith(QLatin1String("Use sink to divert output [S1].")), qPrintable(out));
+        QVERIFY(out.contains(QLatin1String("Sources:\n  [S1] R-intro.pdf, page ")));
+        QVERIFY(r.err.contains("tokens in"));
+        QVERIFY(!r.err.contains(kKey.toUtf8()) && !r.out.contains(kKey.toUtf8()));
+        QCOMPARE(server.requestCount(), 1);
+        const LoopbackRequest req = server.requests().constFirst();
+        QCOMPARE(req.json().value(QLatin1String("model")).toString(), QStringLiteral("test-model"));
+        const QStringList texts = requestTexts(req.json());
+        QVERIFY(texts.constLast().contains(QLatin1String("<<<BEGIN S1 dsb-")));
+        QVERIFY(texts.constLast().contains(QLatin1String("record.lis")));
+        if (provider == QLatin1String("openai-compatible"))
+            QVERIFY(!req.hasHeader("authorization"));
+        else
+            QVERIFY(req.header(provider == QLatin1String("openai") ? "authorization" : "x-api-key").endsWith(kKey.toUtf8()));
+    }
+
+    void cliAskExplainsARejectedKeyWithoutShowingIt()
+    {
+        LoopbackServer server;
+        server.setHandler([](const LoopbackRequest &) {
+            return LoopbackResponse::json(401, openAiBadKeyBody(kKey.toUtf8()));
+        });
+        qputenv("OPENAI_API_KEY", kKey.toUtf8());
+        const ProcessResult r = runCli({QStringLiteral("--library"), m_lib, QStringLiteral("ask"), QStringLiteral("What is sink?"),
+                                        QStringLiteral("--provider"), QStringLiteral("openai"), QStringLiteral("--base-url"),
+                                        server.url(QStringLiteral("/v1")).toString(), QStringLiteral("--json")});
+        qunsetenv("OPENAI_API_KEY");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("rejected the API key"), r.err.constData());
+        QVERIFY(!r.err.contains(kKey.toUtf8()) && !r.out.contains(kKey.toUtf8()));
+        QCOMPARE(server.requestCount(), 1);
+        QVERIFY(QJsonDocument::fromJson(r.out).object().value(QLatin1String("error")).toString().contains(QLatin1String("401")));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_lib;
+    std::shared_ptr<Library> m_library;
+    std::shared_ptr<HybridRetriever> m_retriever;
+};
+
+QTEST_GUILESS_MAIN(TestAsk)
+#include "tst_ask.moc"

@@ -1,0 +1,196 @@
+// Imports through the window: cancelling one, failing ones showing their reason with a retry in place,
+// the password prompt for encrypted PDFs (answered by an injected prompt), and drag-and-drop.
+#include "documentviewer.h"
+#include "librarymodel.h"
+#include "librarypanel.h"
+#include "mainwindow.h"
+#include "uitestsupport.h"
+
+#include "store/library.h"
+
+#include "testsupport.h"
+
+#include <QAction>
+#include <QFile>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace docsight;
+
+class TestUiImport final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::optional<DocumentRecord> recordByName(const QString &name) const
+    {
+        LibraryModel *model = m_window->libraryModel();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            const auto r = model->record(model->index(row, 0));
+            if (r && r->name == name)
+                return r;
+        }
+        return std::nullopt;
+    }
+
+    QPushButton *visibleButton(QWidget *in, const QString &text) const
+    {
+        for (QPushButton *b : in->findChildren<QPushButton *>()) {
+            if (b->text() == text && b->isVisible())
+                return b;
+        }
+        return nullptr;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        test::isolateSettings(m_dir);
+        QString error;
+        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
+        QVERIFY2(m_library, qPrintable(error));
+        m_window = std::make_unique<MainWindow>(m_library);
+        m_window->resize(1400, 860);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY(m_window->libraryModel()->isLoaded());
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_window)
+            m_window->close();
+        m_window.reset();
+    }
+
+    void cancelsAnImportAndOffersRetry()
+    {
+        QSignalSpy progress(m_window->ingestQueue(), &IngestQueue::progress);
+        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
+        m_window->importPaths({test::corpusPath(QStringLiteral("scans/shared-mime-info-spec-p5-8-scanned.pdf"))});
+        // Wait until it is being read (registered, pages under way), as an analyst would see it.
+        qint64 id = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                     for (const QList<QVariant> &args : std::as_const(progress)) {
+                                         const auto p = args.first().value<ImportProgress>();
+                                         if (p.stage == ImportStage::Reading && p.documentId != 0)
+                                             id = p.documentId;
+                                     }
+                                     return id != 0;
+                                 }()),
+                                 60000);
+        QTRY_VERIFY(m_window->libraryModel()->indexOf(id).isValid());
+        QVERIFY(m_window->libraryModel()->indexOf(id, LibraryModel::Status).data(LibraryModel::ProgressRole).toInt() >= 0);
+        const QImage importing = test::saveScreenshot(m_window.get(), QStringLiteral("10-importing"));
+        QVERIFY(test::distinctColours(importing) >= 16);
+
+        m_window->libraryPanel()->selectDocument(id);
+        QAction *cancel = m_window->findChild<QAction *>(QStringLiteral("cancelImport"));
+        QVERIFY(cancel);
+        QTRY_VERIFY(cancel->isEnabled());
+        cancel->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const auto outcome = finished.first().first().value<ImportOutcome>();
+        QVERIFY(outcome.result == ImportOutcome::Result::Cancelled || outcome.errorKind == QLatin1String("cancelled"));
+        QTRY_COMPARE(m_window->libraryModel()->recordById(id)->status, DocumentStatus::Failed);
+        QCOMPARE(m_window->libraryModel()->recordById(id)->errorKind, QStringLiteral("cancelled"));
+
+        // The viewer explains it in place, with a retry.
+        DocumentViewer *viewer = m_window->viewer();
+        QTRY_COMPARE(viewer->documentId(), id);
+        QTRY_VERIFY(visibleButton(viewer, QStringLiteral("Retry Import")) != nullptr);
+        const QImage failed = test::saveScreenshot(m_window.get(), QStringLiteral("11-cancelled-with-retry"));
+        QVERIFY(test::distinctColours(failed) >= 16);
+
+        // Retry reads it again; cancel once more so the test does not wait for the OCR.
+        finished.clear();
+        QTest::mouseClick(visibleButton(viewer, QStringLiteral("Retry Import")), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->libraryModel()->recordById(id)->status != DocumentStatus::Failed, 30000);
+        m_window->ingestQueue()->cancelDocument(id);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    }
+
+    void asksForThePasswordOfAnEncryptedPdf()
+    {
+        struct Call {
+            QString name;
+            bool wrong = false;
+        };
+        QList<Call> calls;
+        m_window->setPasswordPrompt([&calls](const QString &name, bool wrong) -> std::optional<QString> {
+            calls.append({name, wrong});
+            return calls.size() == 1 ? QStringLiteral("not-it") : QStringLiteral("peanuts");
+        });
+        m_window->importPaths({test::corpusPath(QStringLiteral("encrypted/a-text-pass-peanuts.pdf"))});
+        QTRY_VERIFY_WITH_TIMEOUT(recordByName(QStringLiteral("a-text-pass-peanuts.pdf"))
+                                     && recordByName(QStringLiteral("a-text-pass-peanuts.pdf"))->status == DocumentStatus::Ready,
+                                 60000);
+        QCOMPARE(calls.size(), 2);
+        QCOMPARE(calls.at(0).name, QStringLiteral("a-text-pass-peanuts.pdf"));
+        QVERIFY(!calls.at(0).wrong);
+        QVERIFY(calls.at(1).wrong);
+
+        // The password entered is kept for this session, so the viewer can draw the pages.
+        const qint64 id = recordByName(QStringLiteral("a-text-pass-peanuts.pdf"))->id;
+        m_window->libraryPanel()->selectDocument(id);
+        DocumentViewer *viewer = m_window->viewer();
+        QTRY_COMPARE(viewer->documentId(), id);
+        QTRY_VERIFY(!viewer->isLoading());
+        QTRY_VERIFY_WITH_TIMEOUT(!viewer->hasPendingRenders(), 30000);
+        QVERIFY(viewer->isShowingImages());
+        QVERIFY(!visibleButton(viewer, QStringLiteral("Enter Password…")));
+    }
+
+    void declinedPasswordLeavesTheReasonAndAWayBack()
+    {
+        m_window->setPasswordPrompt([](const QString &, bool) { return std::optional<QString>(); });
+        m_window->importPaths({test::corpusPath(QStringLiteral("encrypted/PasswordEncrypted.pdf"))});
+        QTRY_VERIFY_WITH_TIMEOUT(recordByName(QStringLiteral("PasswordEncrypted.pdf"))
+                                     && recordByName(QStringLiteral("PasswordEncrypted.pdf"))->status == DocumentStatus::Failed,
+                                 60000);
+        const DocumentRecord doc = *recordByName(QStringLiteral("PasswordEncrypted.pdf"));
+        QCOMPARE(doc.errorKind, QStringLiteral("password-required"));
+        m_window->libraryPanel()->selectDocument(doc.id);
+        QTRY_VERIFY(visibleButton(m_window->viewer(), QStringLiteral("Enter Password…")) != nullptr);
+        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("12-password-required"));
+        QVERIFY(test::distinctColours(shot) >= 16);
+    }
+
+    void importsFilesDroppedOnTheWindow()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("dropped-notes.txt"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Dropped notes.\n\nThe quarterly review found three open risks in the supplier contract.\n");
+        f.close();
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        const QPoint centre = m_window->rect().center();
+        QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &drop);
+        QTRY_VERIFY_WITH_TIMEOUT(recordByName(QStringLiteral("dropped-notes.txt"))
+                                     && recordByName(QStringLiteral("dropped-notes.txt"))->status == DocumentStatus::Ready,
+                                 60000);
+        // Text documents have no page images: the viewer shows their text.
+        m_window->libraryPanel()->selectDocument(recordByName(QStringLiteral("dropped-notes.txt"))->id);
+        QTRY_VERIFY(!m_window->viewer()->isLoading());
+        QTRY_COMPARE(m_window->viewer()->pageCount(), 1);
+        QVERIFY(!m_window->viewer()->isShowingImages());
+        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("13-text-document"));
+        QVERIFY(test::distinctColours(shot) >= 16);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::shared_ptr<Library> m_library;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+QTEST_MAIN(TestUiImport)
+#include "tst_uiimport.moc"
