@@ -10,6 +10,7 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Ask questions of your documents, offline, with cited passages")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION text)
 # dpkg-shlibdeps derives the library dependencies from the binaries; the OCR data is a runtime need.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
