@@ -26,6 +26,18 @@ QString loadErrorKindName(LoadError::Kind kind)
     return QStringLiteral("none");
 }
 
+PageResult storedPage(const QList<PageContent> &pages, int index, const CancelToken &cancel)
+{
+    if (cancel.isCancelled())
+        return {{}, LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"))};
+    if (index < 0 || index >= pages.size()) {
+        return {{}, LoadError::make(LoadError::Kind::Io, QStringLiteral("page %1 does not exist (the document has %2)")
+                                                             .arg(index + 1)
+                                                             .arg(pages.size()))};
+    }
+    return {pages.at(index), {}};
+}
+
 QString documentTypeName(DocumentType type)
 {
     switch (type) {

@@ -57,6 +57,10 @@ public:
     virtual PageResult loadPage(int index, const CancelToken &cancel) = 0;
 };
 
+// For loaders that read the whole file in open() (DOCX, text): page `index` of the stored pages,
+// or Cancelled / a missing-page error.
+PageResult storedPage(const QList<PageContent> &pages, int index, const CancelToken &cancel);
+
 // The document types Docsight reads, decided from the file's content (and its suffix for text).
 enum class DocumentType { Unknown, Pdf, Image, Docx, Text };
 

@@ -220,15 +220,7 @@ int TextLoader::pageCount() const { return int(d->pages.size()); }
 
 PageResult TextLoader::loadPage(int index, const CancelToken &cancel)
 {
-    if (cancel.isCancelled())
-        return {{}, LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"))};
-    if (index < 0 || index >= d->pages.size()) {
-        return {{},
-                LoadError::make(
-                    LoadError::Kind::Io,
-                    QStringLiteral("page %1 does not exist (the file has %2)").arg(index + 1).arg(d->pages.size()))};
-    }
-    return {d->pages.at(index), {}};
+    return storedPage(d->pages, index, cancel);
 }
 
 } // namespace docsight
