@@ -105,6 +105,10 @@ QByteArray AnthropicProvider::requestBody(const ChatRequest &request, const QStr
         pendingText = m.content;
     }
     flush();
+    // No JSON mode in the Messages API: the documented way is to start the assistant's reply with "{".
+    if (request.jsonReply)
+        messages.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("assistant")},
+                                    {QStringLiteral("content"), QStringLiteral("{")}});
     QJsonObject body{{QStringLiteral("model"), model},
                      {QStringLiteral("max_tokens"), request.maxTokens},
                      {QStringLiteral("messages"), messages},
@@ -135,6 +139,8 @@ ChatResult AnthropicProvider::chat(const ChatRequest &request, const ChatDeltaFn
     http.body = requestBody(request, model);
 
     bool stopped = false;
+    // The prefilled "{" is not streamed back; it goes in front of the first text that is.
+    bool restoreBrace = request.jsonReply;
     QElapsedTimer timer;
     timer.start();
     const SseStreamOutcome outcome = sendEventStream(*m_transport, http, [&](const SseEvent &event, StreamFailure *failure) {
@@ -152,7 +158,11 @@ ChatResult AnthropicProvider::chat(const ChatRequest &request, const ChatDeltaFn
         if (type == QLatin1String("content_block_delta")) {
             const QJsonObject delta = data.value(QLatin1String("delta")).toObject();
             if (delta.value(QLatin1String("type")).toString() == QLatin1String("text_delta")) {
-                const QString text = delta.value(QLatin1String("text")).toString();
+                QString text = delta.value(QLatin1String("text")).toString();
+                if (!text.isEmpty() && restoreBrace) {
+                    text.prepend(QLatin1Char('{'));
+                    restoreBrace = false;
+                }
                 if (!text.isEmpty()) {
                     result.text += text;
                     if (onDelta)

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -34,6 +35,12 @@ struct ChatRequest {
     std::optional<double> temperature;
     int maxTokens = 1024;
     CancelToken cancel;
+    // Ask for the reply as one JSON object (JSON mode). OpenAI-style servers get response_format with this
+    // schema (not strict: the caller validates); Anthropic, which has no JSON mode, gets the reply prefilled
+    // with "{", and the provider puts that brace back at the start of the text. The extractive answerer
+    // ignores it.
+    bool jsonReply = false;
+    QJsonObject jsonSchema;         // optional; empty asks for any JSON object
 
     QString question;               // the last user question, unwrapped
     QList<ChatSource> sources;      // what the last message's source blocks hold, in label order

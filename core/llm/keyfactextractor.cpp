@@ -281,6 +281,8 @@ ExtractionResult KeyFactExtractor::extract(qint64 documentId, FactTemplate templ
                              blocks + QStringLiteral("Extract the %1 fields from the passages above as JSON.").arg(factTemplateName(templ))}};
         request.temperature = 0.0;
         request.maxTokens = m_settings.maxTokens;
+        request.jsonReply = true;
+        request.jsonSchema = QJsonDocument::fromJson(jsonSchema(templ).toUtf8()).object();
         request.cancel = cancel;
         request.question = QStringLiteral("extract %1").arg(factTemplateName(templ));
         request.sources = sources;

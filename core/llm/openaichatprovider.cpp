@@ -128,6 +128,18 @@ QByteArray OpenAiChatProvider::requestBody(const ChatRequest &request, const QSt
                 request.maxTokens);
     if (request.temperature && (m_flavor == Flavor::Compatible || acceptsTemperature(model)))
         body.insert(QStringLiteral("temperature"), *request.temperature);
+    if (request.jsonReply) {
+        // Structured outputs where a schema is known (OpenAI, Ollama, llama.cpp server, LM Studio, vLLM);
+        // not strict, since strict mode forbids optional fields and the caller validates anyway.
+        body.insert(QStringLiteral("response_format"),
+                    request.jsonSchema.isEmpty()
+                        ? QJsonObject{{QStringLiteral("type"), QStringLiteral("json_object")}}
+                        : QJsonObject{{QStringLiteral("type"), QStringLiteral("json_schema")},
+                                      {QStringLiteral("json_schema"),
+                                       QJsonObject{{QStringLiteral("name"), QStringLiteral("reply")},
+                                                   {QStringLiteral("schema"), request.jsonSchema},
+                                                   {QStringLiteral("strict"), false}}}});
+    }
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 

@@ -227,6 +227,11 @@ private Q_SLOTS:
         const QJsonObject body = s.server.requests().constFirst().json();
         const QString system = requestTexts(body).constFirst();
         QVERIFY(system.contains(QLatin1String("\"facts\"")) && system.contains(QLatin1String("invoice_number")));
+        // JSON mode, with the same schema the reply is validated against.
+        const QJsonObject format = body.value(QLatin1String("response_format")).toObject();
+        QCOMPARE(format.value(QLatin1String("type")).toString(), QStringLiteral("json_schema"));
+        QCOMPARE(format.value(QLatin1String("json_schema")).toObject().value(QLatin1String("schema")).toObject(),
+                 QJsonDocument::fromJson(KeyFactExtractor::jsonSchema(FactTemplate::Invoice).toUtf8()).object());
     }
 
     void aReplyThatIsNotTheSchemaFallsBackToTheRules()

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTest>
 
@@ -162,6 +164,63 @@ private Q_SLOTS:
         QCOMPARE(messages.at(0).toObject().value(QLatin1String("role")).toString(), QStringLiteral("user"));
         QCOMPARE(messages.at(0).toObject().value(QLatin1String("content")).toString(),
                  QStringLiteral("first\n\nWhat is R?"));
+    }
+
+    void jsonModeAsksEachApiForOneJsonObject()
+    {
+        const QJsonObject schema{{QStringLiteral("type"), QStringLiteral("object")},
+                                 {QStringLiteral("required"), QJsonArray{QStringLiteral("facts")}}};
+        {
+            LoopbackServer server;
+            server.enqueue(LoopbackResponse::sse(openAiStream({QStringLiteral("{\"facts\": []}")})));
+            OpenAiChatProvider provider(OpenAiChatProvider::Flavor::OpenAi, loopbackSettings(server, kKey));
+            ChatRequest request = simpleRequest();
+            request.jsonReply = true;
+            request.jsonSchema = schema;
+            const ChatResult r = provider.chat(request, {});
+            QVERIFY2(r.ok(), qPrintable(r.message));
+            const QJsonObject format = server.requests().constFirst().json().value(QLatin1String("response_format")).toObject();
+            QCOMPARE(format.value(QLatin1String("type")).toString(), QStringLiteral("json_schema"));
+            const QJsonObject spec = format.value(QLatin1String("json_schema")).toObject();
+            QCOMPARE(spec.value(QLatin1String("schema")).toObject(), schema);
+            QCOMPARE(spec.value(QLatin1String("strict")).toBool(true), false);
+            QVERIFY(!spec.value(QLatin1String("name")).toString().isEmpty());
+        }
+        {
+            // Without a schema: plain JSON mode. Without jsonReply: no response_format at all.
+            LoopbackServer server;
+            server.enqueue(LoopbackResponse::sse(openAiStream({QStringLiteral("{}")})));
+            server.enqueue(LoopbackResponse::sse(openAiStream({QStringLiteral("R.")})));
+            OpenAiChatProvider provider(OpenAiChatProvider::Flavor::Compatible, loopbackSettings(server));
+            ChatRequest request = simpleRequest();
+            request.model = QStringLiteral("llama3");
+            request.jsonReply = true;
+            QVERIFY(provider.chat(request, {}).ok());
+            request.jsonReply = false;
+            QVERIFY(provider.chat(request, {}).ok());
+            const auto requests = server.requests();
+            const QJsonObject jsonObject{{QStringLiteral("type"), QStringLiteral("json_object")}};
+            QCOMPARE(requests.at(0).json().value(QLatin1String("response_format")).toObject(), jsonObject);
+            QVERIFY(!requests.at(1).json().contains(QLatin1String("response_format")));
+        }
+        {
+            // Anthropic: the reply is prefilled with "{", which the stream does not repeat.
+            LoopbackServer server;
+            server.enqueue(LoopbackResponse::sse(anthropicStream({QStringLiteral("\"facts\""), QStringLiteral(": []}")})));
+            AnthropicProvider provider(loopbackSettings(server, kKey));
+            ChatRequest request = simpleRequest();
+            request.jsonReply = true;
+            request.jsonSchema = schema;
+            QString streamed;
+            const ChatResult r = provider.chat(request, [&](QStringView d) { streamed += d; });
+            QVERIFY2(r.ok(), qPrintable(r.message));
+            QCOMPARE(r.text, QStringLiteral("{\"facts\": []}"));
+            QCOMPARE(streamed, r.text);
+            const QJsonArray messages = server.requests().constFirst().json().value(QLatin1String("messages")).toArray();
+            QCOMPARE(messages.size(), 2);
+            QCOMPARE(messages.last().toObject().value(QLatin1String("role")).toString(), QStringLiteral("assistant"));
+            QCOMPARE(messages.last().toObject().value(QLatin1String("content")).toString(), QStringLiteral("{"));
+        }
     }
 
     void compatibleServerNeedsNoKeyAndUsesItsFirstModel()
