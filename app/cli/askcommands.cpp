@@ -265,7 +265,8 @@ int askCommand(const Args &args, Context &ctx)
 {
     if (args.positional.isEmpty()) {
         ctx.err << "usage: docsight-cli ask QUESTION [--provider extractive|openai|anthropic|openai-compatible] "
-                   "[--base-url URL] [--model M] [--docs DOC,...] [--k N] [--json]\n";
+                   "[--base-url URL] [--model M] [--temperature T] [--max-tokens N] [--docs DOC,...] [--k N] "
+                   "[--conversation ID] [--json]\n";
         return Usage;
     }
     AskRequest request;
@@ -275,6 +276,21 @@ int askCommand(const Args &args, Context &ctx)
     if (!ok || request.retrieval.k < 1 || request.retrieval.k > 50) {
         ctx.err << "docsight-cli: --k must be a number from 1 to 50\n";
         return Usage;
+    }
+    if (args.options.contains(QStringLiteral("--temperature"))) {
+        const double t = args.value(QStringLiteral("--temperature")).toDouble(&ok);
+        if (!ok || t < 0.0 || t > 2.0) {
+            ctx.err << "docsight-cli: --temperature must be a number from 0 to 2\n";
+            return Usage;
+        }
+        request.temperature = t;
+    }
+    if (args.options.contains(QStringLiteral("--max-tokens"))) {
+        request.maxTokens = args.value(QStringLiteral("--max-tokens")).toInt(&ok);
+        if (!ok || request.maxTokens < 16 || request.maxTokens > 128'000) {
+            ctx.err << "docsight-cli: --max-tokens must be a number from 16 to 128000\n";
+            return Usage;
+        }
     }
     request.retrieval.documentIds = documentFilter(ctx, args.value(QStringLiteral("--docs")), &ok);
     if (!ok)

@@ -114,7 +114,8 @@ int main(int argc, char *argv[])
                                  QStringLiteral("--to"), QStringLiteral("--budget"), QStringLiteral("--prices"),
                                  QStringLiteral("--correction"), QStringLiteral("--restricted"),
                                  QStringLiteral("--redact-confidential"), QStringLiteral("--mark-local"),
-                                 QStringLiteral("--unmark-local")},
+                                 QStringLiteral("--unmark-local"), QStringLiteral("--temperature"),
+                                 QStringLiteral("--max-tokens")},
                                 {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("--version")});
     if (!args.error.isEmpty()) {
         err << "docsight-cli: " << args.error << "\n" << kUsage;

@@ -306,7 +306,8 @@ private Q_SLOTS:
                                         QStringLiteral("How can I send all console output to a file?"),
                                         QStringLiteral("--provider"), provider, QStringLiteral("--base-url"),
                                         server.url(QStringLiteral("/v1")).toString(), QStringLiteral("--model"),
-                                        QStringLiteral("test-model")});
+                                        QStringLiteral("test-model"), QStringLiteral("--temperature"), QStringLiteral("0.7"),
+                                        QStringLiteral("--max-tokens"), QStringLiteral("333")});
         qunsetenv("OPENAI_API_KEY");
         qunsetenv("ANTHROPIC_API_KEY");
         QVERIFY2(r.exitCode == 0, r.err.constData());
@@ -318,6 +319,9 @@ private Q_SLOTS:
         QCOMPARE(server.requestCount(), 1);
         const LoopbackRequest req = server.requests().constFirst();
         QCOMPARE(req.json().value(QLatin1String("model")).toString(), QStringLiteral("test-model"));
+        QCOMPARE(req.json().value(QLatin1String("temperature")).toDouble(), 0.7);
+        const QString tokenLimit = provider == QLatin1String("openai") ? QStringLiteral("max_completion_tokens") : QStringLiteral("max_tokens");
+        QCOMPARE(req.json().value(tokenLimit).toInt(), 333);
         const QStringList texts = requestTexts(req.json());
         QVERIFY(texts.constLast().contains(QLatin1String("<<<BEGIN S1 dsb-")));
         QVERIFY(texts.constLast().contains(QLatin1String("record.lis")));
@@ -325,6 +329,25 @@ private Q_SLOTS:
             QVERIFY(!req.hasHeader("authorization"));
         else
             QVERIFY(req.header(provider == QLatin1String("openai") ? "authorization" : "x-api-key").endsWith(kKey.toUtf8()));
+    }
+
+    void cliAskRejectsOutOfRangeModelParameters_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("temperature not a number") << QStringLiteral("--temperature") << QStringLiteral("warm");
+        QTest::newRow("temperature too high") << QStringLiteral("--temperature") << QStringLiteral("3");
+        QTest::newRow("max tokens zero") << QStringLiteral("--max-tokens") << QStringLiteral("0");
+    }
+
+    void cliAskRejectsOutOfRangeModelParameters()
+    {
+        QFETCH(QString, option);
+        QFETCH(QString, value);
+        const ProcessResult r = runCli({QStringLiteral("--library"), m_lib, QStringLiteral("ask"), QStringLiteral("What is R?"),
+                                        option, value});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QByteArray(option.toUtf8() + " must be")), r.err.constData());
     }
 
     void cliAskExplainsARejectedKeyWithoutShowingIt()
