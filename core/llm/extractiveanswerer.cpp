@@ -26,7 +26,7 @@ QStringList termsOf(const QString &text)
     const QString folded = foldForSearch(text);
     QStringList terms;
     for (const QStringView token : searchTokens(folded)) {
-        if (token.size() < 2 || isStopWord(token))
+        if (isStopWord(token))
             continue;
         terms << porterStem(token);
     }
@@ -51,7 +51,7 @@ int wordCount(QStringView text)
 bool isHeading(QStringView paragraph)
 {
     static const QRegularExpression numbered(
-        QStringLiteral("^(?:\\d+(?:\\.\\d+)*\\.?\\s+\\S|(?:Chapter|Appendix|Section|Part)\\s+[\\dA-Z])"));
+        QStringLiteral("^(?:\\d+(?:\\.\\d+)*\\.?\\s+\\S|[A-Z]\\.\\d+(?:\\.\\d+)*\\.?\\s+\\S|(?:Chapter|Appendix|Section|Part)\\s+[\\dA-Z])"));
     return paragraph.size() < 100 && numbered.match(paragraph.toString()).hasMatch();
 }
 
@@ -69,6 +69,28 @@ bool continuesAcross(QStringView previous, QStringView next)
         || last == QLatin1Char('-') || last == QChar(0x2013))
         return true;
     return last.isLower() && !first.isLetter() && first != QChar(0x2022);
+}
+
+// For "What is X?" / "Who are X?": X, so that a sentence defining it ("X is ...") can be preferred.
+QString definitionSubject(const QString &question)
+{
+    static const QRegularExpression pattern(QStringLiteral("^\\s*(?:what|who)\\s+(?:is|are|was|were)\\s+(?:an?\\s+|the\\s+)?"
+                                                           "([^?]{1,60}?)\\s*\\??\\s*$"),
+                                            QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = pattern.match(question);
+    return m.hasMatch() ? m.captured(1).simplified() : QString();
+}
+
+bool defines(const QString &sentence, const QString &subject)
+{
+    static const QRegularExpression article(QStringLiteral("^(?:an?|the)\\s+"), QRegularExpression::CaseInsensitiveOption);
+    QString s = sentence;
+    s.remove(article);
+    if (!s.startsWith(subject, Qt::CaseInsensitive))
+        return false;
+    const QStringView rest = QStringView(s).mid(subject.size());
+    static const QRegularExpression verb(QStringLiteral("^(?:\\s*\\([^)]*\\))?,?\\s+(?:is|are|was|were|means|refers to)\\s"));
+    return verb.match(rest.toString()).hasMatch();
 }
 
 } // namespace
@@ -205,6 +227,7 @@ QList<ExtractedSentence> ExtractiveAnswerer::pick(const QString &question, const
     double questionWeight = 0.0;
     for (const QString &term : std::as_const(questionTerms))
         questionWeight += idf(term); // a term no passage has counts fully: the passages miss it
+    const QString subject = definitionSubject(question);
 
     for (Candidate &c : candidates) {
         double matched = 0.0;
@@ -215,7 +238,9 @@ QList<ExtractedSentence> ExtractiveAnswerer::pick(const QString &question, const
         c.sentence.coverage = matched / questionWeight;
         const double rankBonus = 1.0 + 0.5 / (c.sentence.source + 1);
         const double lengthFactor = 1.0 / (1.0 + std::max(0, c.words - kLongSentenceWords) / double(kLongSentenceWords));
-        c.sentence.score = matched * rankBonus * lengthFactor;
+        // Asked what something is, the sentence that says "X is ..." answers better than one naming X.
+        const double definitionBonus = !subject.isEmpty() && defines(c.sentence.text, subject) ? 1.5 : 1.0;
+        c.sentence.score = matched * rankBonus * lengthFactor * definitionBonus;
     }
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const Candidate &a, const Candidate &b) { return a.sentence.score > b.sentence.score; });

@@ -50,11 +50,10 @@ QString ftsString(const QString &term)
 
 bool usefulToken(QStringView token)
 {
-    if (token.size() > kMaxTermLength)
-        return false;
-    if (token.size() >= 2)
-        return true;
-    return token.size() == 1 && token.front().unicode() >= 0x2e80; // a lone ideograph is a word
+    // A single letter or digit can name the subject ("What is R?", "vitamin C", "Plan B"); BM25 weighs
+    // it by how rare it is, so where it is noise it costs little. (The built-in embedder, which has no
+    // such weighting at indexing time, leaves single Latin letters out.)
+    return !token.isEmpty() && token.size() <= kMaxTermLength;
 }
 
 } // namespace

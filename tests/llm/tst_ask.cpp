@@ -153,6 +153,29 @@ private Q_SLOTS:
         QCOMPARE(streamed, a.text);
     }
 
+    void extractiveAnswersWhatSomethingIsWithItsDefinition()
+    {
+        // An appendix heading repeats the question's words, a later sentence names the subject, the
+        // middle one defines it: the definition wins, and a one-letter subject is a searchable term.
+        const QList<ChatSource> sources{
+            {QStringLiteral("S1"), QStringLiteral("manual.pdf"), 103,
+             QStringLiteral("B.4 Scripting with R\n\nIf you just want to run a file of R commands, use R CMD BATCH.")},
+            {QStringLiteral("S2"), QStringLiteral("manual.pdf"), 8,
+             QStringLiteral("1.1 The R environment\n\nR is an integrated suite of software facilities for data "
+                            "manipulation, calculation and graphical display. Among other things it has an effective "
+                            "data handling facility.")}};
+        const ExtractiveAnswerer answerer;
+        const QList<ExtractedSentence> picked = answerer.pick(QStringLiteral("What is R?"), sources);
+        QVERIFY(!picked.isEmpty());
+        QVERIFY2(std::any_of(picked.cbegin(), picked.cend(),
+                             [](const ExtractedSentence &e) { return e.text.startsWith(QLatin1String("R is an integrated suite")); }),
+                 qPrintable(picked.constFirst().text));
+        for (const ExtractedSentence &e : picked)
+            QVERIFY2(!e.text.startsWith(QLatin1String("B.4")), "an appendix heading is not an answer");
+        // Without a definition among the passages the best-matching sentence is still given.
+        QVERIFY(!answerer.pick(QStringLiteral("What is R?"), {sources.constFirst()}).isEmpty());
+    }
+
     void citationsCarryWordBoxesOfTheQuotedSentence()
     {
         AskService service(m_library, m_retriever, std::make_shared<ExtractiveAnswerer>());
