@@ -40,6 +40,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -487,6 +488,35 @@ private Q_SLOTS:
         QVERIFY(after > 0 && after != before);
         QCOMPARE(chat->conversation().storedId, after);
         QCOMPARE(MessageStore(m_library).list().size(), 2);
+    }
+
+    void reopenedConversationKeepsItsIdAndFeedback()
+    {
+        ChatPanel *chat = m_window->chatPanel();
+        const QList<StoredMessage> first = MessageStore(m_library).messages(MessageStore(m_library).list().constLast().id);
+        QVERIFY(!first.isEmpty());
+        m_window->chatPanel()->newConversation();
+        QString id;
+        for (const QString &file : QDir(m_library->rootPath() + QStringLiteral("/conversations")).entryList({QStringLiteral("*.json")})) {
+            QFile f(m_library->rootPath() + QStringLiteral("/conversations/") + file);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            if (QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("storedConversationId")).toInteger()
+                == first.constFirst().conversationId)
+                id = QFileInfo(file).completeBaseName();
+        }
+        QVERIFY2(!id.isEmpty(), "the conversation file keeps its stored id");
+        chat->openConversation(id);
+        QTRY_VERIFY(!chat->answerViews().isEmpty());
+        QCOMPARE(chat->conversation().storedId, first.constFirst().conversationId);
+        AnswerView *view = chat->answerViews().constFirst();
+        QCOMPARE(view->answer().governance.messageId, first.constFirst().id);
+        QCOMPARE(view->feedbackBar()->rating(), -1);
+        QVERIFY(view->feedbackBar()->corrected());
+        // Its governance came back from the file: the flagged passage is still shown.
+        QVERIFY(!view->answer().governance.injectionFlags.isEmpty());
+        QTRY_VERIFY(visibleChild<QLabel>(view, QStringLiteral("injectionNote")));
+        ask(QStringLiteral("Which bank holds the Project Heron escrow account?"));
+        QCOMPARE(chat->answerViews().constLast()->answer().governance.conversationId, first.constFirst().conversationId);
     }
 
 private:
