@@ -2,6 +2,7 @@
 
 #include "answerview.h"
 #include "chatcontroller.h"
+#include "chatwelcome.h"
 #include "conversationstore.h"
 #include "feedbackbar.h"
 #include "governancecontroller.h"
@@ -167,24 +168,8 @@ void ChatPanel::createWidgets()
     layout->addWidget(m_scroll, 1);
 
     // First-run state.
-    m_welcome = new QWidget;
-    auto *welcomeLayout = new QVBoxLayout(m_welcome);
-    welcomeLayout->setContentsMargins(8, 24, 8, 8);
-    auto *welcomeTitle = new QLabel(tr("Ask your documents"));
-    QFont big = welcomeTitle->font();
-    big.setPointSizeF(big.pointSizeF() * 1.3);
-    big.setWeight(QFont::DemiBold);
-    welcomeTitle->setFont(big);
-    auto *welcomeText = new QLabel(tr("Every answer quotes the passages it rests on. Click a source such as "
-                                      "<b>[S1]</b> to see it highlighted on its page. Try one of these:"));
-    welcomeText->setWordWrap(true);
-    welcomeText->setForegroundRole(QPalette::PlaceholderText);
-    m_suggestionBox = new QWidget;
-    new QVBoxLayout(m_suggestionBox);
-    m_suggestionBox->layout()->setContentsMargins(0, 4, 0, 0);
-    welcomeLayout->addWidget(welcomeTitle);
-    welcomeLayout->addWidget(welcomeText);
-    welcomeLayout->addWidget(m_suggestionBox);
+    m_welcome = new ChatWelcome;
+    connect(m_welcome, &ChatWelcome::suggestionClicked, this, [this](const QString &q) { ask(q); });
 
     // Question box.
     auto *inputRow = new QHBoxLayout;
@@ -338,20 +323,7 @@ bool ChatPanel::scopeIsSelection() const
 
 void ChatPanel::setSuggestions(const QStringList &questions)
 {
-    QLayout *box = m_suggestionBox->layout();
-    while (QLayoutItem *item = box->takeAt(0)) {
-        delete item->widget();
-        delete item;
-    }
-    for (const QString &q : questions) {
-        auto *b = new QPushButton(q);
-        b->setObjectName(QStringLiteral("suggestion"));
-        b->setFlat(false);
-        b->setCursor(Qt::PointingHandCursor);
-        b->setStyleSheet(QStringLiteral("text-align: left; padding: 6px 10px;"));
-        connect(b, &QPushButton::clicked, this, [this, q] { ask(q); });
-        box->addWidget(b);
-    }
+    m_welcome->setSuggestions(questions);
 }
 
 void ChatPanel::focusInput()

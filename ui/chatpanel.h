@@ -21,6 +21,7 @@ namespace docsight {
 
 class AnswerView;
 class ChatController;
+class ChatWelcome;
 class ConversationStore;
 class GovernanceController;
 class ProviderService;
@@ -103,8 +104,7 @@ private:
     QScrollArea *m_scroll = nullptr;
     QWidget *m_transcript = nullptr;
     QVBoxLayout *m_transcriptLayout = nullptr;
-    QWidget *m_welcome = nullptr;
-    QWidget *m_suggestionBox = nullptr;
+    ChatWelcome *m_welcome = nullptr;
     QLabel *m_title = nullptr;
     QPlainTextEdit *m_input = nullptr;
     QPushButton *m_sendButton = nullptr;
