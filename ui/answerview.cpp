@@ -1,5 +1,8 @@
 #include "answerview.h"
 
+#include "correctiondialog.h"
+#include "feedbackbar.h"
+#include "governancenotes.h"
 #include "icons.h"
 
 #include "llm/citationresolver.h"
@@ -123,6 +126,14 @@ AnswerView::AnswerView(QWidget *parent) : QFrame(parent)
     m_notice->hide();
     layout->addWidget(m_notice);
 
+    m_governance = new QWidget;
+    m_governance->setObjectName(QStringLiteral("governanceNotes"));
+    auto *governanceLayout = new QVBoxLayout(m_governance);
+    governanceLayout->setContentsMargins(0, 0, 0, 0);
+    governanceLayout->setSpacing(3);
+    m_governance->hide();
+    layout->addWidget(m_governance);
+
     m_text = new AnswerText;
     m_text->setObjectName(QStringLiteral("answerText"));
     connect(m_text, &QTextBrowser::highlighted, this, [this](const QUrl &link) {
@@ -161,7 +172,14 @@ AnswerView::AnswerView(QWidget *parent) : QFrame(parent)
     m_copy->setAutoRaise(true);
     m_copy->setEnabled(false);
     connect(m_copy, &QToolButton::clicked, this, &AnswerView::copyToClipboard);
+    m_feedback = new FeedbackBar;
+    m_feedback->hide();
+    connect(m_feedback, &FeedbackBar::rated, this, [this](int rating) {
+        Q_EMIT feedbackRequested(m_answer.governance.messageId, rating, QString());
+    });
+    connect(m_feedback, &FeedbackBar::correctionRequested, this, &AnswerView::askCorrection);
     footer->addWidget(m_footer, 1);
+    footer->addWidget(m_feedback);
     footer->addWidget(m_copy);
     layout->addLayout(footer);
 }
@@ -253,14 +271,15 @@ void AnswerView::setAnswer(const Answer &answer)
     Answer shown = answer;
     shown.text = text;
     QString html = answerHtml(shown, palette());
-    if (!answer.ok()) {
+    if (!answer.ok() && !answer.governance.budgetBlocked) {
         const QString reason = answer.error == ChatError::Cancelled ? tr("Stopped — the answer is incomplete.")
                                                                     : tr("The answer failed: %1").arg(answer.errorMessage.toHtmlEscaped());
         html += QStringLiteral("<p style='color:#c0392b'>%1</p>").arg(reason);
     }
     m_text->setHtml(html.isEmpty() ? tr("<i>No answer.</i>") : html);
 
-    QStringList notes = answer.warnings;
+    showGovernance(answer);
+    QStringList notes = remainingWarnings(answer);
     if (!answer.uncitedSentences.isEmpty())
         notes << tr("%n sentence(s) cite no source: check them against the documents.", nullptr,
                     static_cast<int>(answer.uncitedSentences.size()));
@@ -278,9 +297,16 @@ void AnswerView::setAnswer(const Answer &answer)
         if (seen.contains(key))
             continue;
         seen.append(key);
-        auto *chip = new ChipButton(tr("%1  %2 · page %3 — “%4”").arg(c.marker, c.document).arg(c.page).arg(elide(c.quote, 90)));
+        // A passage that reads like instructions to the model keeps its badge wherever it is cited.
+        const bool flagged = isInjectionFlagged(answer, c.chunkId);
+        auto *chip = new ChipButton((flagged ? QStringLiteral("⚠ ") : QString())
+                                    + tr("%1  %2 · page %3 — “%4”").arg(c.marker, c.document).arg(c.page).arg(elide(c.quote, 90)));
         chip->setObjectName(QStringLiteral("citationChip"));
-        chip->setToolTip(citationTooltip(i));
+        chip->setProperty("flagged", flagged);
+        chip->setToolTip((flagged ? tr("<p><b>⚠ This passage reads like instructions to the model.</b> It was treated as "
+                                       "data; check the answer against it.</p>")
+                                  : QString())
+                         + citationTooltip(i));
         chip->setToolButtonStyle(Qt::ToolButtonTextOnly);
         chip->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
         chip->setCursor(Qt::PointingHandCursor);
@@ -300,6 +326,53 @@ void AnswerView::setAnswer(const Answer &answer)
         footer << tr("%1 tokens in, %2 out").arg(answer.usage.inputTokens).arg(answer.usage.outputTokens);
     m_footer->setText(footer.join(QStringLiteral(" · ")));
     m_copy->setEnabled(!text.isEmpty());
+    m_feedback->setVisible(answer.governance.messageId > 0);
+}
+
+void AnswerView::showGovernance(const Answer &answer)
+{
+    QLayout *box = m_governance->layout();
+    while (QLayoutItem *item = box->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    const QList<GovernanceNote> notes = governanceNotes(answer);
+    for (const GovernanceNote &n : notes) {
+        // Amber for what to check, red for what was stopped; tinted so both palettes keep the text readable.
+        const QString accent = n.severe ? QStringLiteral("#c0392b") : QStringLiteral("#d68910");
+        const QString tint = n.severe ? (dark ? QStringLiteral("#4a2320") : QStringLiteral("#fdecea"))
+                                      : (dark ? QStringLiteral("#46391c") : QStringLiteral("#fef5e4"));
+        const QString badge = n.kind == GovernanceNote::Kind::Redaction || n.kind == GovernanceNote::Kind::RoutedLocally
+                                  ? QStringLiteral("✔")
+                                  : QStringLiteral("⚠");
+        auto *label = new QLabel(QStringLiteral("<span style='color:%1'>%2</span> <b>%3</b> %4")
+                                     .arg(accent, badge, n.title.toHtmlEscaped(), n.text.toHtmlEscaped()));
+        label->setObjectName(n.name);
+        label->setTextFormat(Qt::RichText);
+        label->setWordWrap(true);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        label->setStyleSheet(QStringLiteral("QLabel { background: %1; border-left: 3px solid %2; padding: 4px 6px; }").arg(tint, accent));
+        box->addWidget(label);
+    }
+    m_governance->setVisible(!notes.isEmpty());
+}
+
+void AnswerView::setFeedbackState(int rating, bool corrected)
+{
+    m_feedback->setState(rating, corrected);
+    m_feedback->setPending(false);
+}
+
+void AnswerView::askCorrection()
+{
+    // Not modal to the event loop: the answer stays readable, and the dialog closes itself.
+    auto *dialog = new CorrectionDialog(m_answer.question, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        Q_EMIT feedbackRequested(m_answer.governance.messageId, 0, dialog->correction());
+    });
+    dialog->open();
 }
 
 void AnswerView::setCurrentCitation(int citationIndex)

@@ -1,7 +1,9 @@
 #include "chatcontroller.h"
 
 #include "providerservice.h"
+#include "providertrust.h"
 
+#include "governance/policygate.h"
 #include "llm/askservice.h"
 #include "llm/providerfactory.h"
 #include "search/hybridretriever.h"
@@ -101,6 +103,7 @@ void ChatController::run(const QString &question, const QList<ConversationTurn> 
     request.temperature = settings.provider.temperature;
     request.maxTokens = settings.provider.maxTokens;
     request.cancel = m_cancel;
+    request.conversationId = settings.conversationId;
 
     // The sink outlives whichever side lets go of it last; it is deleted on the GUI thread.
     m_sink = std::shared_ptr<DeltaSink>(new DeltaSink, [](DeltaSink *s) { s->deleteLater(); });
@@ -114,7 +117,10 @@ void ChatController::run(const QString &question, const QList<ConversationTurn> 
     watcher->setFuture(QtConcurrent::run(&m_pool, [library = m_library, retriever = m_retriever(), kind = settings.provider.kind,
                                           http, request, sink = m_sink] {
         const std::shared_ptr<ChatProvider> provider = makeChatProvider(kind, http);
-        const AskService service(library, retriever, provider);
+        AskService service(library, retriever, provider);
+        // A LAN server the analyst marked local is trusted as local; anything else off this computer is cloud.
+        service.setProviderTrust(assessTrust({provider->id(), effectiveBaseUrl(kind, http.baseUrl), provider->sendsDataOffDevice()},
+                                             GovernancePolicy::load(*library)));
         return service.ask(request, [&sink](QStringView d) { sink->append(d); });
     }));
 }

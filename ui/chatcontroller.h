@@ -23,9 +23,11 @@ struct AskSettings {
     QString model;              // empty: the provider's configured model
     QList<qint64> scope;        // documents to search; empty: all
     int passages = 6;
+    qint64 conversationId = 0;  // the stored conversation to continue (Answer::governance.conversationId); 0: a new one
 };
 
-// Runs one question at a time through AskService on a worker thread. Streamed text reaches the GUI
+// Runs one question at a time through AskService on a worker thread, with the provider's trust decided as the
+// CLI decides it (assessTrust against the library's governance policy, read on the worker). Streamed text reaches the GUI
 // thread by queued signal, coalesced (whatever arrived since the last delivery comes as one delta),
 // so a fast provider cannot flood the event loop.
 class ChatController final : public QObject

@@ -2,9 +2,14 @@
 
 #include "answerview.h"
 #include "chatcontroller.h"
+#include "chatwelcome.h"
 #include "conversationstore.h"
+#include "feedbackbar.h"
+#include "governancecontroller.h"
 #include "icons.h"
 #include "providerservice.h"
+#include "providertrust.h"
+#include "trustbadge.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -124,7 +129,9 @@ void ChatPanel::createWidgets()
     m_model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_model->setMinimumContentsLength(10);
     connect(m_model, &QComboBox::currentTextChanged, this, [this] { Q_EMIT providerChanged(); });
+    m_trust = new TrustBadge;
     pickRow->addWidget(m_provider, 1);
+    pickRow->addWidget(m_trust);
     pickRow->addWidget(m_model, 1);
     layout->addLayout(pickRow);
     auto *scopeRow = new QHBoxLayout;
@@ -161,24 +168,8 @@ void ChatPanel::createWidgets()
     layout->addWidget(m_scroll, 1);
 
     // First-run state.
-    m_welcome = new QWidget;
-    auto *welcomeLayout = new QVBoxLayout(m_welcome);
-    welcomeLayout->setContentsMargins(8, 24, 8, 8);
-    auto *welcomeTitle = new QLabel(tr("Ask your documents"));
-    QFont big = welcomeTitle->font();
-    big.setPointSizeF(big.pointSizeF() * 1.3);
-    big.setWeight(QFont::DemiBold);
-    welcomeTitle->setFont(big);
-    auto *welcomeText = new QLabel(tr("Every answer quotes the passages it rests on. Click a source such as "
-                                      "<b>[S1]</b> to see it highlighted on its page. Try one of these:"));
-    welcomeText->setWordWrap(true);
-    welcomeText->setForegroundRole(QPalette::PlaceholderText);
-    m_suggestionBox = new QWidget;
-    new QVBoxLayout(m_suggestionBox);
-    m_suggestionBox->layout()->setContentsMargins(0, 4, 0, 0);
-    welcomeLayout->addWidget(welcomeTitle);
-    welcomeLayout->addWidget(welcomeText);
-    welcomeLayout->addWidget(m_suggestionBox);
+    m_welcome = new ChatWelcome;
+    connect(m_welcome, &ChatWelcome::suggestionClicked, this, [this](const QString &q) { ask(q); });
 
     // Question box.
     auto *inputRow = new QHBoxLayout;
@@ -210,6 +201,7 @@ void ChatPanel::applyTranscriptStyle()
         "QToolButton#citationChip { border: 1px solid palette(mid); border-radius: 6px; padding: 3px 8px;"
         " background: palette(button); text-align: left; }"
         "QToolButton#citationChip:hover { border-color: palette(highlight); }"
+        "QToolButton#citationChip[flagged=\"true\"] { border-color: #d68910; }"
         "QToolButton#citationChip[current=\"true\"] { border: 2px solid palette(highlight); padding: 2px 7px; }"));
 }
 
@@ -240,7 +232,42 @@ void ChatPanel::setSettings(const AppSettings &settings)
     m_provider->setCurrentIndex(std::max(0, index));
     m_model->setEditText(settings.activeModel.isEmpty() ? settings.provider(currentProvider()).model : settings.activeModel);
     loadModels();
+    updateTrust();
     Q_EMIT providerChanged();
+}
+
+void ChatPanel::setGovernance(GovernanceController *governance)
+{
+    m_governance = governance;
+    connect(m_governance, &GovernanceController::policyChanged, this, &ChatPanel::updateTrust);
+    connect(m_governance, &GovernanceController::feedbackRecorded, this, &ChatPanel::onFeedbackRecorded);
+    updateTrust();
+}
+
+void ChatPanel::updateTrust()
+{
+    // The same decision the chat worker makes, from the policy as last read.
+    const GovernancePolicy policy = m_governance ? m_governance->policy() : GovernancePolicy();
+    m_trust->setDecision(assessTrust(providerProfile(m_settings.provider(currentProvider())), policy));
+}
+
+void ChatPanel::onFeedbackRecorded(qint64 messageId, int rating, bool corrected, bool ok, const QString &error)
+{
+    for (int i = 0; i < m_answers.size() && i < m_conversation.turns.size(); ++i) {
+        ChatTurn &turn = m_conversation.turns[i];
+        if (turn.answer.governance.messageId != messageId)
+            continue;
+        if (!ok) {
+            m_answers.at(i)->feedbackBar()->setError(error);
+            return;
+        }
+        if (rating != 0)
+            turn.rating = rating;
+        turn.corrected = turn.corrected || corrected;
+        m_answers.at(i)->setFeedbackState(turn.rating, turn.corrected);
+        m_store->save(m_conversation);
+        return;
+    }
 }
 
 ProviderKind ChatPanel::currentProvider() const
@@ -259,6 +286,7 @@ void ChatPanel::onProviderPicked()
     m_model->clear();
     m_model->setEditText(m_settings.provider(currentProvider()).model);
     loadModels();
+    updateTrust();
     Q_EMIT providerChanged();
 }
 
@@ -295,20 +323,7 @@ bool ChatPanel::scopeIsSelection() const
 
 void ChatPanel::setSuggestions(const QStringList &questions)
 {
-    QLayout *box = m_suggestionBox->layout();
-    while (QLayoutItem *item = box->takeAt(0)) {
-        delete item->widget();
-        delete item;
-    }
-    for (const QString &q : questions) {
-        auto *b = new QPushButton(q);
-        b->setObjectName(QStringLiteral("suggestion"));
-        b->setFlat(false);
-        b->setCursor(Qt::PointingHandCursor);
-        b->setStyleSheet(QStringLiteral("text-align: left; padding: 6px 10px;"));
-        connect(b, &QPushButton::clicked, this, [this, q] { ask(q); });
-        box->addWidget(b);
-    }
+    m_welcome->setSuggestions(questions);
 }
 
 void ChatPanel::focusInput()
@@ -369,6 +384,7 @@ void ChatPanel::ask(const QString &question)
     settings.model = currentProvider() == ProviderKind::Extractive ? QString() : currentModel();
     settings.scope = m_pendingScope;
     settings.passages = m_settings.passages;
+    settings.conversationId = m_conversation.storedId;
     m_controller->ask(m_pendingQuestion, history, settings);
 }
 
@@ -395,6 +411,8 @@ void ChatPanel::onFinished(const Answer &answer)
         m_conversation.title = shortTitle(turn.question);
     }
     m_conversation.updated = turn.askedAt;
+    if (answer.governance.conversationId > 0)
+        m_conversation.storedId = answer.governance.conversationId; // the next question continues it
     m_conversation.turns.append(turn);
     m_title->setText(m_conversation.title);
     m_store->save(m_conversation);
@@ -424,6 +442,12 @@ AnswerView *ChatPanel::addAnswer()
 {
     auto *view = new AnswerView;
     connect(view, &AnswerView::citationActivated, this, [this, view](int index) { showCitation(view, index); });
+    connect(view, &AnswerView::feedbackRequested, this, [this, view](qint64 messageId, int rating, const QString &correction) {
+        if (!m_governance || messageId <= 0)
+            return;
+        view->feedbackBar()->setPending(true);
+        m_governance->recordFeedback(messageId, rating, correction);
+    });
     m_transcriptLayout->insertWidget(m_transcriptLayout->count() - 1, view);
     m_answers.append(view);
     return view;
@@ -490,7 +514,9 @@ void ChatPanel::rebuildTranscript()
     m_welcome->setVisible(m_conversation.isEmpty());
     for (const ChatTurn &turn : std::as_const(m_conversation.turns)) {
         m_transcriptLayout->insertWidget(m_transcriptLayout->count() - 1, questionBubble(turn.question));
-        addAnswer()->setAnswer(turn.answer);
+        AnswerView *view = addAnswer();
+        view->setAnswer(turn.answer);
+        view->setFeedbackState(turn.rating, turn.corrected);
     }
     m_title->setText(m_conversation.isEmpty() ? tr("Ask") : m_conversation.title);
     m_citationAnswer = static_cast<int>(m_answers.size()) - 1;

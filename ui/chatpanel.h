@@ -21,8 +21,11 @@ namespace docsight {
 
 class AnswerView;
 class ChatController;
+class ChatWelcome;
 class ConversationStore;
+class GovernanceController;
 class ProviderService;
+class TrustBadge;
 
 // The chat pane: a conversation with streamed answers whose citations open the viewer, a provider and
 // model picker, the scope (all documents or those selected in the library), stop, new conversation,
@@ -35,6 +38,8 @@ public:
     ChatPanel(ChatController *controller, ProviderService *providers, ConversationStore *store, QWidget *parent = nullptr);
 
     void setSettings(const AppSettings &settings);
+    // Feedback on stored answers goes through it; its policy decides the trust shown next to the provider.
+    void setGovernance(GovernanceController *governance);
     void setSelectionSource(std::function<QList<qint64>()> selected);
     void setSelectionCount(int count);
     void setSuggestions(const QStringList &questions);
@@ -55,6 +60,7 @@ public:
     ProviderKind currentProvider() const;
     QString currentModel() const;
     bool scopeIsSelection() const;
+    TrustBadge *trustBadge() const { return m_trust; }
 
 Q_SIGNALS:
     void citationActivated(const docsight::Citation &citation);
@@ -79,23 +85,26 @@ private:
     void refreshHistory();
     void loadModels();
     void onProviderPicked();
+    void updateTrust();
+    void onFeedbackRecorded(qint64 messageId, int rating, bool corrected, bool ok, const QString &error);
 
     ChatController *m_controller = nullptr;
     ProviderService *m_providers = nullptr;
     ConversationStore *m_store = nullptr;
+    GovernanceController *m_governance = nullptr;
     AppSettings m_settings;
     std::function<QList<qint64>()> m_selected;
 
     QComboBox *m_provider = nullptr;
     QComboBox *m_model = nullptr;
+    TrustBadge *m_trust = nullptr;
     QComboBox *m_scope = nullptr;
     QToolButton *m_history = nullptr;
     QMenu *m_historyMenu = nullptr;
     QScrollArea *m_scroll = nullptr;
     QWidget *m_transcript = nullptr;
     QVBoxLayout *m_transcriptLayout = nullptr;
-    QWidget *m_welcome = nullptr;
-    QWidget *m_suggestionBox = nullptr;
+    ChatWelcome *m_welcome = nullptr;
     QLabel *m_title = nullptr;
     QPlainTextEdit *m_input = nullptr;
     QPushButton *m_sendButton = nullptr;

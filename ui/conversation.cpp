@@ -1,5 +1,7 @@
 #include "conversation.h"
 
+#include "governancejson.h"
+
 #include <QJsonArray>
 #include <QRandomGenerator>
 
@@ -87,7 +89,8 @@ QJsonObject answerToJson(const Answer &a)
                        {QStringLiteral("latencyMs"), a.latencyMs},
                        {QStringLiteral("error"), a.ok() ? QString() : a.errorMessage},
                        {QStringLiteral("cancelled"), a.error == ChatError::Cancelled},
-                       {QStringLiteral("warnings"), QJsonArray::fromStringList(a.warnings)}};
+                       {QStringLiteral("warnings"), QJsonArray::fromStringList(a.warnings)},
+                       {QStringLiteral("governance"), answerGovernanceToJson(a.governance)}};
 }
 
 QStringList stringList(const QJsonValue &v)
@@ -117,6 +120,7 @@ Answer answerFromJson(const QJsonObject &o)
     a.usage.outputTokens = o.value(QStringLiteral("outputTokens")).toInteger();
     a.latencyMs = o.value(QStringLiteral("latencyMs")).toInteger();
     a.warnings = stringList(o.value(QStringLiteral("warnings")));
+    a.governance = answerGovernanceFromJson(o.value(QStringLiteral("governance")).toObject());
     if (o.value(QStringLiteral("cancelled")).toBool()) {
         a.error = ChatError::Cancelled;
     } else if (const QString error = o.value(QStringLiteral("error")).toString(); !error.isEmpty()) {
@@ -144,11 +148,14 @@ QJsonObject conversationToJson(const Conversation &c)
         turns.append(QJsonObject{{QStringLiteral("askedAt"), t.askedAt.toString(Qt::ISODateWithMs)},
                                  {QStringLiteral("question"), t.question},
                                  {QStringLiteral("scope"), scope},
-                                 {QStringLiteral("answer"), answerToJson(t.answer)}});
+                                 {QStringLiteral("answer"), answerToJson(t.answer)},
+                                 {QStringLiteral("feedback"), QJsonObject{{QStringLiteral("rating"), t.rating},
+                                                                          {QStringLiteral("corrected"), t.corrected}}}});
     }
     return QJsonObject{{QStringLiteral("version"), kFormatVersion},
                        {QStringLiteral("id"), c.id},
                        {QStringLiteral("title"), c.title},
+                       {QStringLiteral("storedConversationId"), c.storedId},
                        {QStringLiteral("created"), c.created.toString(Qt::ISODateWithMs)},
                        {QStringLiteral("updated"), c.updated.toString(Qt::ISODateWithMs)},
                        {QStringLiteral("turns"), turns}};
@@ -161,6 +168,7 @@ std::optional<Conversation> conversationFromJson(const QJsonObject &json)
     Conversation c;
     c.id = json.value(QStringLiteral("id")).toString();
     c.title = json.value(QStringLiteral("title")).toString();
+    c.storedId = json.value(QStringLiteral("storedConversationId")).toInteger();
     c.created = QDateTime::fromString(json.value(QStringLiteral("created")).toString(), Qt::ISODateWithMs);
     c.updated = QDateTime::fromString(json.value(QStringLiteral("updated")).toString(), Qt::ISODateWithMs);
     for (const QJsonValue &v : json.value(QStringLiteral("turns")).toArray()) {
@@ -172,6 +180,9 @@ std::optional<Conversation> conversationFromJson(const QJsonObject &json)
             t.scope.append(id.toInteger());
         t.answer = answerFromJson(o.value(QStringLiteral("answer")).toObject());
         t.answer.question = t.question;
+        const QJsonObject feedback = o.value(QStringLiteral("feedback")).toObject();
+        t.rating = feedback.value(QStringLiteral("rating")).toInt();
+        t.corrected = feedback.value(QStringLiteral("corrected")).toBool();
         c.turns.append(t);
     }
     if (c.id.isEmpty())

@@ -2,8 +2,11 @@
 
 #include "chatcontroller.h"
 #include "chatpanel.h"
+#include "classificationnotice.h"
 #include "conversationstore.h"
 #include "documentviewer.h"
+#include "governanceactions.h"
+#include "governancecontroller.h"
 #include "icons.h"
 #include "indexcontroller.h"
 #include "librarymodel.h"
@@ -38,6 +41,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace docsight {
 namespace {
@@ -75,8 +79,11 @@ MainWindow::MainWindow(std::shared_ptr<Library> library, QWidget *parent)
     m_index = new IndexController(m_library, this);
     m_conversations = new ConversationStore(m_library->rootPath() + QStringLiteral("/conversations"), this);
     m_chatController = new ChatController(m_library, m_providers, [index = m_index] { return index->retriever(); }, this);
+    m_governance = new GovernanceController(m_library, this);
 
     createWidgets();
+    m_governanceActions = new GovernanceActions(this, m_governance, m_chat, m_chatController, m_libraryController,
+                                                m_classificationNotice);
     createActions();
     createStatusBar();
     restoreLayout();
@@ -103,6 +110,8 @@ MainWindow::MainWindow(std::shared_ptr<Library> library, QWidget *parent)
     connect(m_chat, &ChatPanel::citationActivated, this, &MainWindow::openCitation);
     connect(m_chat, &ChatPanel::busyChanged, this, &MainWindow::updateStatus);
 
+    m_chat->setGovernance(m_governance);
+    m_governance->loadPolicy();
     m_chat->setSettings(m_settings);
     m_chat->setConversationKey(QStringLiteral("chat/last/")
                                + QString::fromLatin1(QCryptographicHash::hash(m_library->rootPath().toUtf8(),
@@ -145,7 +154,15 @@ void MainWindow::createWidgets()
 
     m_splitter = new QSplitter(Qt::Horizontal);
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_splitter->addWidget(m_libraryPanel);
+    // Suggestions to classify a document after import sit above the library they are about.
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->setSpacing(4);
+    m_classificationNotice = new ClassificationNotice;
+    leftLayout->addWidget(m_classificationNotice);
+    leftLayout->addWidget(m_libraryPanel, 1);
+    m_splitter->addWidget(left);
     m_splitter->addWidget(m_viewer);
     m_splitter->addWidget(m_chat);
     m_splitter->setStretchFactor(0, 0);
@@ -194,6 +211,8 @@ void MainWindow::createActions()
             m_recentMenu->addAction(tr("None"))->setEnabled(false);
     });
     file->addSeparator();
+    file->addAction(m_governanceActions->exportReportAction());
+    file->addSeparator();
     QAction *settings = makeAction(this, QStringLiteral("settings"), tr("&Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma));
     settings->setMenuRole(QAction::PreferencesRole);
     connect(settings, &QAction::triggered, this, &MainWindow::showSettings);
@@ -209,6 +228,8 @@ void MainWindow::createActions()
     QAction *filter = makeAction(this, QStringLiteral("find"), tr("Filter &Library"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
     connect(filter, &QAction::triggered, m_libraryPanel, &LibraryPanel::focusFilter);
     view->addAction(filter);
+    view->addSeparator();
+    view->addAction(m_governanceActions->usageDashboardAction());
 
     QMenu *document = menuBar()->addMenu(tr("&Document"));
     m_retry = makeAction(this, QStringLiteral("retry"), tr("&Retry Import"), QKeySequence(Qt::Key_F5));
@@ -271,6 +292,7 @@ void MainWindow::createActions()
     // Window-wide so they work wherever the focus is.
     addActions(m_viewer->viewerActions());
     addActions(m_chat->chatActions());
+    addActions({m_governanceActions->exportReportAction(), m_governanceActions->usageDashboardAction()});
     updateDocumentActions();
 }
 
@@ -483,9 +505,12 @@ void MainWindow::showSettings()
     AppSettings current = m_settings;
     current.activeProvider = m_chat->currentProvider();
     current.activeModel = m_chat->currentModel();
-    SettingsDialog dialog(current, m_providers, this);
-    if (dialog.exec() == QDialog::Accepted)
-        applySettings(dialog.settings());
+    SettingsDialog dialog(current, m_providers, this, m_governance);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    applySettings(dialog.settings());
+    if (const std::optional<GovernanceSettings> governance = dialog.governanceSettings())
+        m_governance->saveSettings(*governance); // on the governance worker; the result shows in the status bar
 }
 
 void MainWindow::showAbout()

@@ -19,17 +19,21 @@ namespace docsight {
 struct Citation;
 class ChatController;
 class ChatPanel;
+class ClassificationNotice;
 class ConversationStore;
 class DocumentStore;
 class DocumentViewer;
+class GovernanceActions;
+class GovernanceController;
 class IndexController;
 class Library;
 class LibraryModel;
 class LibraryPanel;
 class ProviderService;
 
-// The main window: Library | Viewer | Chat in remembered splitters, menus and shortcuts, and a status
-// bar with the answer provider, the embedder and the indexing state. It shows; the controllers and core
+// The main window: Library | Viewer | Chat in remembered splitters, menus and shortcuts, a status bar
+// with the answer provider, the embedder and the indexing state, and the governance features
+// (GovernanceActions: usage dashboard, audit report, classification suggestions). It shows; the controllers and core
 // services do the work off the GUI thread.
 class MainWindow final : public QMainWindow
 {
@@ -51,6 +55,9 @@ public:
     DocumentViewer *viewer() const { return m_viewer; }
     ChatPanel *chatPanel() const { return m_chat; }
     IndexController *indexController() const { return m_index; }
+    GovernanceController *governance() const { return m_governance; }
+    GovernanceActions *governanceActions() const { return m_governanceActions; }
+    ClassificationNotice *classificationNotice() const { return m_classificationNotice; }
     AppSettings settings() const { return m_settings; }
     void applySettings(const AppSettings &settings);
 
@@ -93,11 +100,14 @@ private:
     IndexController *m_index = nullptr;
     ConversationStore *m_conversations = nullptr;
     ChatController *m_chatController = nullptr;
+    GovernanceController *m_governance = nullptr;
+    GovernanceActions *m_governanceActions = nullptr;
 
     QSplitter *m_splitter = nullptr;
     LibraryPanel *m_libraryPanel = nullptr;
     DocumentViewer *m_viewer = nullptr;
     ChatPanel *m_chat = nullptr;
+    ClassificationNotice *m_classificationNotice = nullptr;
     QMenu *m_recentMenu = nullptr;
     QList<QAction *> m_documentActions;
     QAction *m_retry = nullptr;

@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "governancepage.h"
 #include "icons.h"
 #include "providerservice.h"
 
@@ -38,7 +39,8 @@ QLabel *note(const QString &text)
 
 } // namespace
 
-SettingsDialog::SettingsDialog(const AppSettings &settings, ProviderService *providers, QWidget *parent)
+SettingsDialog::SettingsDialog(const AppSettings &settings, ProviderService *providers, QWidget *parent,
+                               GovernanceController *governance)
     : QDialog(parent)
     , m_settings(settings)
     , m_providers(providers)
@@ -46,15 +48,25 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, ProviderService *pro
     setWindowTitle(tr("Settings"));
     auto *layout = new QVBoxLayout(this);
     auto *tabs = new QTabWidget;
+    m_tabs = tabs;
     tabs->addTab(createProvidersPage(), tr("Language Models"));
     tabs->addTab(createSearchPage(), tr("Search"));
     tabs->addTab(createImportPage(), tr("Import"));
+    if (governance) {
+        // The library's settings are read on the governance worker; the page is disabled until they arrive.
+        m_governancePage = new GovernancePage;
+        tabs->addTab(m_governancePage, tr("Governance"));
+        governance->loadSettings([page = QPointer<GovernancePage>(m_governancePage)](const GovernanceSettings &s) {
+            if (page)
+                page->setSettings(s);
+        });
+    }
     layout->addWidget(tabs);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
-    resize(720, 500);
+    resize(760, governance ? 580 : 500);
     m_providerList->setCurrentRow(0);
 }
 
@@ -330,6 +342,26 @@ QWidget *SettingsDialog::createImportPage()
     });
     watcher->setFuture(QtConcurrent::run([] { return OcrEngine::availableLanguages(); }));
     return page;
+}
+
+void SettingsDialog::showGovernancePage()
+{
+    if (m_governancePage)
+        m_tabs->setCurrentWidget(m_governancePage);
+}
+
+void SettingsDialog::accept()
+{
+    m_governanceResult.reset();
+    if (m_governancePage && m_governancePage->isLoaded()) {
+        // Invalid input keeps the dialog open on the page, with the reason shown there.
+        m_governanceResult = m_governancePage->collect();
+        if (!m_governanceResult) {
+            showGovernancePage();
+            return;
+        }
+    }
+    QDialog::accept();
 }
 
 AppSettings SettingsDialog::settings()

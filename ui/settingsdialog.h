@@ -1,6 +1,9 @@
 #pragma once
 
 #include "appsettings.h"
+#include "governancecontroller.h"
+
+#include <optional>
 
 #include <QDialog>
 
@@ -13,23 +16,34 @@ class QListWidget;
 class QPushButton;
 class QRadioButton;
 class QSpinBox;
+class QTabWidget;
 
 namespace docsight {
 
+class GovernancePage;
 class ProviderService;
 
 // Edits AppSettings: answer providers (enable, base URL, model, temperature, max tokens, test connection,
 // API key into the keychain — masked, and a stored key is never shown again), the embedder, OCR languages
-// and passage size. Shows only: the keychain, connection tests and the tessdata listing are services run
+// and passage size, and (given a GovernanceController) the library's Governance settings. Shows only: the keychain, connection tests and the tessdata listing are services run
 // off the GUI thread.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
 
 public:
-    SettingsDialog(const AppSettings &settings, ProviderService *providers, QWidget *parent = nullptr);
+    SettingsDialog(const AppSettings &settings, ProviderService *providers, QWidget *parent = nullptr,
+                   GovernanceController *governance = nullptr);
 
     AppSettings settings();
+    // The Governance page's settings once the dialog was accepted with them read and valid; the caller saves
+    // them (GovernanceController::saveSettings).
+    std::optional<GovernanceSettings> governanceSettings() const { return m_governanceResult; }
+    GovernancePage *governancePage() const { return m_governancePage; }
+    void showGovernancePage();
+
+public Q_SLOTS:
+    void accept() override;
 
 private:
     QWidget *createProvidersPage();
@@ -42,6 +56,9 @@ private:
 
     AppSettings m_settings;
     ProviderService *m_providers = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    GovernancePage *m_governancePage = nullptr;
+    std::optional<GovernanceSettings> m_governanceResult;
     int m_row = -1;
 
     QListWidget *m_providerList = nullptr;
