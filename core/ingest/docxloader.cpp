@@ -17,6 +17,7 @@
 #include "ingest/docxpackage.h"
 #include "ingest/docxparts.h"
 #include "ingest/docxxml.h"
+#include "ingest/pagecutter.h"
 
 namespace docsight {
 
@@ -36,40 +37,6 @@ namespace {
 // analyst can find at a glance. lastRenderedPageBreak is ignored: it is only a cache of the layout
 // of whichever machine saved the file last.
 constexpr qsizetype kMaxPageChars = 3000;
-
-// Cuts a page's text into pieces of at most maxChars: at a blank line if one falls in the last
-// two thirds of the window, else at a line end, else between words, else anywhere.
-QStringList cutIntoPages(const QString &text, qsizetype maxChars)
-{
-    QStringList pages;
-    const qsizetype size = text.size();
-    auto skipSpace = [&](qsizetype i) {
-        while (i < size && text.at(i).isSpace())
-            ++i;
-        return i;
-    };
-    for (qsizetype start = skipSpace(0); start < size;) {
-        qsizetype cut = size - start;
-        if (cut > maxChars) {
-            const QStringView window = QStringView(text).mid(start, maxChars);
-            const qsizetype minCut = maxChars / 3;
-            cut = window.lastIndexOf(u"\n\n");
-            if (cut < minCut)
-                cut = window.lastIndexOf(u'\n');
-            for (qsizetype i = maxChars - 1; cut < minCut && i >= minCut; --i) {
-                if (window.at(i).isSpace())
-                    cut = i;
-            }
-            if (cut < minCut)
-                cut = window.at(maxChars - 1).isHighSurrogate() ? maxChars - 1 : maxChars;
-        }
-        const QString page = text.mid(start, cut).trimmed();
-        if (!page.isEmpty())
-            pages.append(page);
-        start = skipSpace(start + cut);
-    }
-    return pages;
-}
 
 // An OLE compound file where a .docx should be: an encrypted OOXML package, or a legacy .doc.
 bool isCompoundFile(QFile &file) { return file.peek(8).startsWith("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"); }
@@ -228,7 +195,7 @@ LoadError DocxLoader::Private::parse(const QString &path)
     body.pages.last() += footers;
 
     for (const QStringList &blocks : std::as_const(body.pages)) {
-        for (const QString &text : cutIntoPages(blocks.join(u"\n\n"), kMaxPageChars)) {
+        for (const QString &text : cutIntoPages(blocks.join(u"\n\n"), kMaxPageChars, PageEdges::Trimmed)) {
             PageContent page;
             page.number = int(pages.size()) + 1;
             page.text = text;
