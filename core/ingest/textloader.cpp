@@ -8,6 +8,8 @@
 #include <QLoggingCategory>
 #include <QStringDecoder>
 
+#include "ingest/pagecutter.h"
+
 namespace docsight {
 
 namespace {
@@ -84,57 +86,6 @@ bool looksBinary(QStringView text)
     return controls * 10 > probe.size();
 }
 
-// Removes blank lines at both ends but keeps the indentation of the first line.
-QString trimBlankLines(QStringView text)
-{
-    qsizetype begin = 0;
-    qsizetype i = 0;
-    for (; i < text.size() && text.at(i).isSpace(); ++i) {
-        if (text.at(i) == u'\n')
-            begin = i + 1;
-    }
-    if (i == text.size())
-        return {};
-    qsizetype end = text.size();
-    while (end > begin && text.at(end - 1).isSpace())
-        --end;
-    return text.mid(begin, end - begin).toString();
-}
-
-// Cuts text into pieces of at most maxChars: at a blank line if one falls in the last two thirds
-// of the window, else at a line end, else between words, else anywhere.
-QStringList cutIntoPages(const QString &text, qsizetype maxChars)
-{
-    QStringList pages;
-    const qsizetype size = text.size();
-    for (qsizetype start = 0; start < size;) {
-        qsizetype cut = size - start;
-        bool midLine = false;
-        if (cut > maxChars) {
-            const QStringView window = QStringView(text).mid(start, maxChars);
-            const qsizetype minCut = maxChars / 3;
-            cut = window.lastIndexOf(u"\n\n");
-            if (cut < minCut)
-                cut = window.lastIndexOf(u'\n');
-            midLine = cut < minCut;
-            for (qsizetype i = maxChars - 1; cut < minCut && i >= minCut; --i) {
-                if (window.at(i).isSpace())
-                    cut = i;
-            }
-            if (cut < minCut)
-                cut = window.at(maxChars - 1).isHighSurrogate() ? maxChars - 1 : maxChars;
-        }
-        const QString page = trimBlankLines(QStringView(text).mid(start, cut));
-        if (!page.isEmpty())
-            pages.append(page);
-        start += cut;
-        // The rest of a line cut between words is not indented: drop the space at the cut.
-        while (midLine && start < size && text.at(start).isSpace() && text.at(start) != u'\n')
-            ++start;
-    }
-    return pages;
-}
-
 } // namespace
 
 struct TextLoader::Private {
@@ -182,7 +133,7 @@ LoadError TextLoader::Private::parse(const QString &path)
         while (!pageTexts.isEmpty() && pageTexts.last().isEmpty())
             pageTexts.removeLast(); // a trailing form feed ends the last page, it does not start one
     } else {
-        pageTexts = cutIntoPages(text, kMaxPageChars);
+        pageTexts = cutIntoPages(text, kMaxPageChars, PageEdges::KeepIndentation);
     }
     qCDebug(lcText) << "decoded" << data.size() << "bytes as" << encodingName << "into" << pageTexts.size() << "pages";
 
