@@ -137,7 +137,7 @@ KeyFactsDialog::KeyFactsDialog(KeyFactsController *controller, QWidget *parent)
     m_table->setWordWrap(false);
     m_table->verticalHeader()->setVisible(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(Quote, QHeaderView::Stretch);
     m_table->setToolTip(tr("Click a fact (or press Enter) to show its passage in the viewer"));
 
     m_empty = new QLabel;
@@ -277,6 +277,9 @@ void KeyFactsDialog::onFinished(const ExtractionResult &result, bool cancelled)
         m_status->setText(tr("Could not extract: %1").arg(result.error));
     } else if (result.provider.isEmpty()) {
         m_status->setText(tr("%n fact(s), read by the offline rules.", nullptr, static_cast<int>(result.facts.size())));
+    } else if (result.method == QLatin1String("rules")) {
+        m_status->setText(tr("%n fact(s), read by the offline rules: nothing the model returned could be used (see above).", nullptr,
+                             static_cast<int>(result.facts.size())));
     } else {
         m_status->setText(tr("%n fact(s), read by %1 (%2) in %3 s; %4 tokens in, %5 out.", nullptr, static_cast<int>(result.facts.size()))
                               .arg(result.model.isEmpty() ? result.provider : result.model, result.method,
@@ -322,7 +325,6 @@ void KeyFactsDialog::showResult()
             m_table->setItem(row, c, item);
         }
     }
-    m_table->resizeColumnsToContents();
 }
 
 void KeyFactsDialog::activateRow(int row)
