@@ -27,6 +27,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -63,6 +64,7 @@ QString factsReply(const QJsonArray &facts)
 struct ScriptedServer {
     QMutex mutex;
     QString reply;
+    std::chrono::milliseconds delay{0};
     test::LoopbackServer server; // last: stopped before what its handler uses is destroyed
 
     ScriptedServer()
@@ -71,7 +73,7 @@ struct ScriptedServer {
             if (r.path.endsWith("/models"))
                 return test::LoopbackResponse::json(200, QByteArrayLiteral("{\"data\":[{\"id\":\"facts-model\"}]}"));
             QMutexLocker lock(&mutex);
-            return test::LoopbackResponse::sse(test::openAiStream({reply}, 700, 60), {});
+            return test::LoopbackResponse::sse(test::openAiStream({reply}, 700, 60), delay);
         });
     }
     void setReply(const QString &r)
@@ -291,6 +293,33 @@ private Q_SLOTS:
         QVERIFY2(dialog->warningsText().contains(QLatin1String("did not match the schema")), qPrintable(dialog->warningsText()));
         QCOMPARE(table->item(rowOf(table, QStringLiteral("total")), 3)->text(), QStringLiteral("rules"));
         test::saveScreenshot(dialog, QStringLiteral("keyfacts-06-model-fallback"));
+        useProvider(ProviderKind::Extractive, {});
+    }
+
+    void cancelStopsAModelRead()
+    {
+        ScriptedServer s;
+        s.delay = std::chrono::milliseconds(2000); // a slow model: each piece of the stream two seconds apart
+        s.setReply(factsReply({}));
+        useProvider(ProviderKind::OpenAiCompatible, s.server.url(QStringLiteral("/v1")));
+        QVERIFY(select(QStringLiteral("invoice-kestrel-design.txt")) > 0);
+        KeyFactsDialog *dialog = openDialog();
+        QVERIFY(dialog && dialog->usesChatProvider());
+        auto *extractButton = dialog->findChild<QPushButton *>(QStringLiteral("keyFactsExtract"));
+        auto *cancel = dialog->findChild<QPushButton *>(QStringLiteral("keyFactsCancel"));
+        auto *status = dialog->findChild<QLabel *>(QStringLiteral("keyFactsStatus"));
+        QTest::mouseClick(extractButton, Qt::LeftButton);
+        QVERIFY(!extractButton->isEnabled());
+        QTRY_VERIFY(cancel->isVisible());
+        QTRY_COMPARE(s.chatRequests(), 1);
+        test::saveScreenshot(dialog, QStringLiteral("keyfacts-07-busy"));
+        QElapsedTimer timer;
+        timer.start();
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(extractButton->isEnabled(), 10000);
+        QVERIFY2(timer.elapsed() < 5000, "cancelling does not wait for the model to finish");
+        QCOMPARE(status->text(), QStringLiteral("Cancelled."));
+        QVERIFY(!cancel->isVisible());
         useProvider(ProviderKind::Extractive, {});
     }
 
