@@ -208,11 +208,12 @@ void KeyFactsDialog::setChatProvider(const ProviderSettings &provider, const QSt
                                  "replaced. Fields the model misses are read by the offline rules."));
     // Offline unless the chat already sends passages to a model.
     (extractive ? m_offline : m_useProvider)->setChecked(true);
+    onBusy(m_controller->isBusy());
 }
 
 bool KeyFactsDialog::usesChatProvider() const
 {
-    return m_useProvider->isChecked() && m_useProvider->isEnabled();
+    return m_useProvider->isChecked() && m_provider.kind != ProviderKind::Extractive;
 }
 
 void KeyFactsDialog::setTemplate(FactTemplate templ)
@@ -222,7 +223,7 @@ void KeyFactsDialog::setTemplate(FactTemplate templ)
 
 void KeyFactsDialog::setUseChatProvider(bool use)
 {
-    (use && m_useProvider->isEnabled() ? m_useProvider : m_offline)->setChecked(true);
+    (use && m_provider.kind != ProviderKind::Extractive ? m_useProvider : m_offline)->setChecked(true);
 }
 
 FactTemplate KeyFactsDialog::currentTemplate() const
@@ -249,6 +250,11 @@ void KeyFactsDialog::extract()
         request.provider = m_provider;
         request.model = m_model;
     }
+    // The last result goes: its warnings and facts are not about this read.
+    m_result = {};
+    m_hasResult = false;
+    showResult();
+    m_empty->setText(tr("Reading…"));
     m_status->setText(usesChatProvider() ? tr("Reading %1 with %2…").arg(m_documentName, providerDisplayName(m_provider.kind))
                                          : tr("Reading %1 with the offline rules…").arg(m_documentName));
     m_controller->extract(request);
@@ -260,6 +266,8 @@ void KeyFactsDialog::onBusy(bool busy)
     m_cancel->setVisible(busy);
     m_busy->setVisible(busy);
     m_template->setEnabled(!busy);
+    m_offline->setEnabled(!busy);
+    m_useProvider->setEnabled(!busy && m_provider.kind != ProviderKind::Extractive);
 }
 
 void KeyFactsDialog::onFinished(const ExtractionResult &result, bool cancelled)
@@ -269,6 +277,7 @@ void KeyFactsDialog::onFinished(const ExtractionResult &result, bool cancelled)
         return;
     if (cancelled) {
         m_status->setText(tr("Cancelled."));
+        m_empty->setText(tr("Cancelled. Press Extract to read the document again."));
         return;
     }
     m_result = result;

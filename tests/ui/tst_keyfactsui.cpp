@@ -310,6 +310,7 @@ private Q_SLOTS:
         auto *status = dialog->findChild<QLabel *>(QStringLiteral("keyFactsStatus"));
         QTest::mouseClick(extractButton, Qt::LeftButton);
         QVERIFY(!extractButton->isEnabled());
+        QVERIFY2(!dialog->table()->isVisible() && dialog->warningsText().isEmpty(), "the last result is not shown as this one's");
         QTRY_VERIFY(cancel->isVisible());
         QTRY_COMPARE(s.chatRequests(), 1);
         test::saveScreenshot(dialog, QStringLiteral("keyfacts-07-busy"));
