@@ -113,9 +113,10 @@ private Q_SLOTS:
         QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
         m_window->importPaths({dataPath(QStringLiteral("invoice-kestrel-design.txt")),
                                dataPath(QStringLiteral("contract-fenwick-services.txt")),
-                               test::corpusPath(QStringLiteral("pdf/a-text.pdf"))});
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
-        QTRY_COMPARE(m_window->libraryModel()->rowCount(), 3);
+                               test::corpusPath(QStringLiteral("pdf/a-text.pdf")),
+                               test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf"))});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 120000);
+        QTRY_COMPARE(m_window->libraryModel()->rowCount(), 4);
         for (const DocumentRecord &d : DocumentStore(m_library).list())
             QCOMPARE(d.status, DocumentStatus::Ready);
         m_action = m_window->findChild<QAction *>(QStringLiteral("extractKeyFacts"));
@@ -134,7 +135,7 @@ private Q_SLOTS:
         QCOMPARE(m_action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
         QVERIFY2(m_window->documentView()->actions().contains(m_action), "in the library table's context menu");
         m_window->documentView()->selectAll();
-        QTRY_COMPARE(m_window->libraryPanel()->selectedIds().size(), 3);
+        QTRY_COMPARE(m_window->libraryPanel()->selectedIds().size(), 4);
         QVERIFY(!m_action->isEnabled());
         select(QStringLiteral("invoice-kestrel-design.txt"));
         QVERIFY(m_action->isEnabled());
@@ -250,6 +251,26 @@ private Q_SLOTS:
         test::saveScreenshot(dialog, QStringLiteral("keyfacts-04-nothing-found"));
     }
 
+    void aFactOfAPdfIsHighlightedOnThePageImage()
+    {
+        QVERIFY(select(QStringLiteral("debian-refcard-en-a4.pdf")) > 0);
+        KeyFactsDialog *dialog = openDialog();
+        QVERIFY(dialog);
+        dialog->setTemplate(FactTemplate::Generic);
+        extract(dialog);
+        QVERIFY2(dialog->table()->rowCount() > 0, "the reference card is dated");
+        const KeyFact &f = dialog->result().facts.constFirst();
+        QVERIFY(f.source.charStart >= 0);
+        QSignalSpy shown(m_window->viewer(), &DocumentViewer::passageShown);
+        QTest::mouseClick(dialog->table()->viewport(), Qt::LeftButton, {},
+                          dialog->table()->visualItemRect(dialog->table()->item(0, 1)).center());
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 20000);
+        QVERIFY(m_window->viewer()->isShowingImages());
+        QCOMPARE(m_window->viewer()->highlightPage(), f.source.page);
+        QVERIFY2(!m_window->viewer()->highlightRects().isEmpty(), qPrintable(f.source.quote));
+        test::saveScreenshot(m_window.get(), QStringLiteral("keyfacts-05-pdf-fact"));
+    }
+
     void theChatProviderReadsTheDocumentThroughTheModel()
     {
         ScriptedServer s;
@@ -282,7 +303,7 @@ private Q_SLOTS:
         QCOMPARE(dialog->result().method, QStringLiteral("model+rules")); // invoice number and currency by the rules
         // Metered by core like an answer.
         QCOMPARE(UsageMeter(m_library).thisMonth().requests, requestsBefore + 1);
-        const QImage shot = test::saveScreenshot(dialog, QStringLiteral("keyfacts-05-invoice-model"));
+        const QImage shot = test::saveScreenshot(dialog, QStringLiteral("keyfacts-06-invoice-model"));
         QVERIFY(test::distinctColours(shot) >= 8);
 
         // A reply that is not the schema: the rules read it, and the dialog says so above the table.
@@ -292,7 +313,7 @@ private Q_SLOTS:
         QCOMPARE(dialog->result().method, QStringLiteral("rules"));
         QVERIFY2(dialog->warningsText().contains(QLatin1String("did not match the schema")), qPrintable(dialog->warningsText()));
         QCOMPARE(table->item(rowOf(table, QStringLiteral("total")), 3)->text(), QStringLiteral("rules"));
-        test::saveScreenshot(dialog, QStringLiteral("keyfacts-06-model-fallback"));
+        test::saveScreenshot(dialog, QStringLiteral("keyfacts-07-model-fallback"));
         useProvider(ProviderKind::Extractive, {});
     }
 
@@ -313,7 +334,7 @@ private Q_SLOTS:
         QVERIFY2(!dialog->table()->isVisible() && dialog->warningsText().isEmpty(), "the last result is not shown as this one's");
         QTRY_VERIFY(cancel->isVisible());
         QTRY_COMPARE(s.chatRequests(), 1);
-        test::saveScreenshot(dialog, QStringLiteral("keyfacts-07-busy"));
+        test::saveScreenshot(dialog, QStringLiteral("keyfacts-08-busy"));
         QElapsedTimer timer;
         timer.start();
         QTest::mouseClick(cancel, Qt::LeftButton);
