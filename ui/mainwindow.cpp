@@ -9,6 +9,8 @@
 #include "governancecontroller.h"
 #include "icons.h"
 #include "indexcontroller.h"
+#include "keyfactscontroller.h"
+#include "keyfactsdialog.h"
 #include "librarymodel.h"
 #include "librarypanel.h"
 #include "providerservice.h"
@@ -80,6 +82,7 @@ MainWindow::MainWindow(std::shared_ptr<Library> library, QWidget *parent)
     m_conversations = new ConversationStore(m_library->rootPath() + QStringLiteral("/conversations"), this);
     m_chatController = new ChatController(m_library, m_providers, [index = m_index] { return index->retriever(); }, this);
     m_governance = new GovernanceController(m_library, this);
+    m_keyFactsController = new KeyFactsController(m_library, m_providers, this);
 
     createWidgets();
     m_governanceActions = new GovernanceActions(this, m_governance, m_chat, m_chatController, m_libraryController,
@@ -244,6 +247,12 @@ void MainWindow::createActions()
     m_remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_remove, &QAction::triggered, this, &MainWindow::removeSelected);
     document->addActions({m_retry, m_rerunOcr, m_cancel, m_remove});
+    document->addSeparator();
+    m_extractFacts = makeAction(this, QStringLiteral("document"), tr("Extract &Key Facts…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_extractFacts->setObjectName(QStringLiteral("extractKeyFacts"));
+    m_extractFacts->setToolTip(tr("Read the invoice, contract or general facts of the selected document, each citing its passage"));
+    connect(m_extractFacts, &QAction::triggered, this, &MainWindow::showKeyFacts);
+    document->addAction(m_extractFacts);
     QMenu *classify = document->addMenu(tr("C&lassification"));
     const QStringList levels = classificationNames();
     for (int i = 0; i < levels.size(); ++i) {
@@ -258,6 +267,7 @@ void MainWindow::createActions()
     m_documentActions = {m_retry, m_rerunOcr, m_cancel, m_remove};
     m_libraryPanel->table()->addActions({m_retry, m_rerunOcr, m_cancel, m_remove});
     m_libraryPanel->table()->addAction(classify->menuAction());
+    m_libraryPanel->table()->addAction(m_extractFacts);
 
     QMenu *chat = menuBar()->addMenu(tr("&Chat"));
     QAction *askFocus = makeAction(this, QStringLiteral("chat"), tr("&Ask a Question"), QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -292,7 +302,7 @@ void MainWindow::createActions()
     // Window-wide so they work wherever the focus is.
     addActions(m_viewer->viewerActions());
     addActions(m_chat->chatActions());
-    addActions({m_governanceActions->exportReportAction(), m_governanceActions->usageDashboardAction()});
+    addActions({m_governanceActions->exportReportAction(), m_governanceActions->usageDashboardAction(), m_extractFacts});
     updateDocumentActions();
 }
 
@@ -412,6 +422,25 @@ void MainWindow::updateDocumentActions()
     m_rerunOcr->setEnabled(ocrFailed);
     m_cancel->setEnabled(busy);
     m_remove->setEnabled(!ids.isEmpty());
+    const std::optional<DocumentRecord> one = ids.size() == 1 ? libraryModel()->recordById(ids.constFirst()) : std::nullopt;
+    m_extractFacts->setEnabled(one && one->status == DocumentStatus::Ready);
+}
+
+void MainWindow::showKeyFacts()
+{
+    const QList<qint64> ids = m_libraryPanel->selectedIds();
+    const std::optional<DocumentRecord> doc = ids.size() == 1 ? libraryModel()->recordById(ids.constFirst()) : std::nullopt;
+    if (!doc || doc->status != DocumentStatus::Ready)
+        return;
+    if (!m_keyFacts) {
+        m_keyFacts = new KeyFactsDialog(m_keyFactsController, this);
+        connect(m_keyFacts, &KeyFactsDialog::passageRequested, m_viewer, &DocumentViewer::showPassage);
+    }
+    m_keyFacts->setChatProvider(m_settings.provider(m_chat->currentProvider()), m_chat->currentModel());
+    m_keyFacts->setDocument(doc->id, doc->name);
+    m_keyFacts->show();
+    m_keyFacts->raise();
+    m_keyFacts->activateWindow();
 }
 
 void MainWindow::promptPasswordFor(qint64 documentId)

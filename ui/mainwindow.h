@@ -26,6 +26,8 @@ class DocumentViewer;
 class GovernanceActions;
 class GovernanceController;
 class IndexController;
+class KeyFactsController;
+class KeyFactsDialog;
 class Library;
 class LibraryModel;
 class LibraryPanel;
@@ -84,6 +86,7 @@ private:
     void retrySelected();
     void showSettings();
     void showAbout();
+    void showKeyFacts();
     void openCitation(const Citation &citation);
     void onImportFinished(const ImportOutcome &outcome);
     void onImporting(bool busy, int done, int total);
@@ -102,6 +105,8 @@ private:
     ChatController *m_chatController = nullptr;
     GovernanceController *m_governance = nullptr;
     GovernanceActions *m_governanceActions = nullptr;
+    KeyFactsController *m_keyFactsController = nullptr;
+    KeyFactsDialog *m_keyFacts = nullptr;
 
     QSplitter *m_splitter = nullptr;
     LibraryPanel *m_libraryPanel = nullptr;
@@ -114,6 +119,7 @@ private:
     QAction *m_rerunOcr = nullptr;
     QAction *m_cancel = nullptr;
     QAction *m_remove = nullptr;
+    QAction *m_extractFacts = nullptr;
 
     QLabel *m_statusLabel = nullptr;
     QLabel *m_providerStatus = nullptr;
