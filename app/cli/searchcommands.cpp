@@ -6,6 +6,7 @@
 #include "search/hybridretriever.h"
 #include "search/indexer.h"
 #include "search/openaiembedder.h"
+#include "search/vectorindex.h"
 #include "store/documentstore.h"
 #include "store/library.h"
 
@@ -65,8 +66,16 @@ Embedders makeEmbedders(const Args &args)
     return e;
 }
 
-bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<Embedder> &embedder, Context &ctx)
+// Indexes have an open (verified) vector index in hand when the indexer is done; holding it lets the
+// retriever that follows use it, instead of hashing the whole index file a second time (seconds for
+// a large library).
+using HeldIndexes = QList<std::shared_ptr<VectorIndex>>;
+
+bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<Embedder> &embedder, Context &ctx,
+                HeldIndexes *held)
 {
+    if (held)
+        held->append(VectorIndex::forEmbedder(library, embedder->id(), embedder->dimensions()));
     Indexer indexer(library, embedder);
     int total = 0;
     QObject::connect(&indexer, &Indexer::progress, [&](int done, int all) {
@@ -87,7 +96,8 @@ bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<E
 
 // Makes sure search has vectors: the library's active embedder (when configured here) first, so
 // search stays complete, then the one asked for with --embedder, which becomes active once done.
-bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &embedders, Context &ctx)
+bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &embedders, Context &ctx,
+                   HeldIndexes *held = nullptr)
 {
     const QString active = EmbeddingStore(library).activeEmbedder();
     QList<std::shared_ptr<Embedder>> targets;
@@ -99,7 +109,7 @@ bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &emb
         targets.append(embedders.chosen);
     bool ok = true;
     for (const auto &e : std::as_const(targets))
-        ok = runIndexer(library, e, ctx) && ok;
+        ok = runIndexer(library, e, ctx, held) && ok;
     return ok;
 }
 
@@ -207,7 +217,8 @@ int searchCommand(const Args &args, Context &ctx)
         ctx.err << "docsight-cli: " << embedders.error << "\n";
         return Usage;
     }
-    ensureIndexed(ctx.library, embedders, ctx);
+    HeldIndexes held;
+    ensureIndexed(ctx.library, embedders, ctx, &held);
     HybridRetriever retriever(ctx.library, embedders.all);
     const RetrievalResult result = retriever.retrieve(args.positional.join(QLatin1Char(' ')), options);
     if (!result.message.isEmpty())
@@ -280,7 +291,8 @@ int evalCommand(const Args &args, Context &ctx)
         ctx.err << "docsight-cli: " << embedders.error << "\n";
         return Usage;
     }
-    ensureIndexed(ctx.library, embedders, ctx);
+    HeldIndexes held;
+    ensureIndexed(ctx.library, embedders, ctx, &held);
     HybridRetriever retriever(ctx.library, embedders.all);
     retriever.prepare({}); // opening the index is not a query's latency
 
