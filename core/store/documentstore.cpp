@@ -2,6 +2,7 @@
 
 #include "governance/auditlog.h"
 #include "store/library.h"
+#include "store/meta.h"
 #include "store/wordboxcodec.h"
 
 #include <QDir>
@@ -92,6 +93,24 @@ bool run(QSqlDatabase &db, const QString &sql, const QVariantList &binds, QStrin
 QString subject(qint64 id)
 {
     return QStringLiteral("document:") + QString::number(id);
+}
+
+// Highest chunk id a re-import dropped: chunks written later start above it (SQLite would otherwise
+// hand the same ids to the new text of the last document).
+const QString kChunkIdFloor = QStringLiteral("chunks.id_floor");
+
+QString forceOcrKey(qint64 id)
+{
+    return QStringLiteral("ingest.force_ocr.") + QString::number(id);
+}
+
+qint64 scalar(QSqlDatabase &db, const QString &sql, const QVariantList &binds)
+{
+    QSqlQuery q(db);
+    q.prepare(sql);
+    for (const QVariant &v : binds)
+        q.addBindValue(v);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
 
 PageContent readPage(const QSqlQuery &q)
@@ -249,15 +268,20 @@ bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, const QStrin
 {
     return m_library->write(
         [&](QSqlDatabase &db) {
-            if (!run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error))
+            if (!run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
+                || !run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error))
                 return false;
+            // A null id lets SQLite choose (max + 1), unless a re-import dropped ids above that.
+            const qint64 floor = readMeta(db, kChunkIdFloor).value_or(QString()).toLongLong();
+            qint64 nextId = floor > scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM chunks"), {}) ? floor + 1 : 0;
             QSqlQuery insert(db);
             insert.prepare(QStringLiteral(
-                "INSERT INTO chunks (document_id, ordinal, page_number, char_start, char_end, first_word, word_count, "
-                "heading, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                "INSERT INTO chunks (id, document_id, ordinal, page_number, char_start, char_end, first_word, "
+                "word_count, heading, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
             for (const Chunk &c : chunks) {
-                for (const QVariant &v : QVariantList{id, c.ordinal, c.page, c.charStart, c.charEnd, c.firstWord,
-                                                      c.wordCount, text(c.heading), text(c.text)})
+                for (const QVariant &v : QVariantList{nextId > 0 ? QVariant(nextId++) : QVariant(), id, c.ordinal, c.page,
+                                                      c.charStart, c.charEnd, c.firstWord, c.wordCount, text(c.heading),
+                                                      text(c.text)})
                     insert.addBindValue(v);
                 if (!insert.exec()) {
                     if (error)
@@ -315,6 +339,56 @@ bool DocumentStore::requeue(qint64 id, QString *error)
         error);
 }
 
+bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList &ocrLanguages, QString *error)
+{
+    return m_library->write(
+        [&](QSqlDatabase &db) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT status, sha256, page_count, (SELECT COUNT(*) FROM chunks WHERE document_id = ?) "
+                                     "FROM documents WHERE id = ?"));
+            q.addBindValue(id);
+            q.addBindValue(id);
+            if (!q.exec() || !q.next()) {
+                if (error)
+                    *error = QStringLiteral("no document with id %1").arg(id);
+                return false;
+            }
+            const QString status = q.value(0).toString();
+            if (status != QLatin1String("ready") && status != QLatin1String("failed")) {
+                if (error)
+                    *error = QStringLiteral("the document is being read; cancel it first");
+                return false;
+            }
+            const QJsonObject payload{{QStringLiteral("sha256"), q.value(1).toString()},
+                                      {QStringLiteral("previous_status"), status},
+                                      {QStringLiteral("pages"), q.value(2).toInt()},
+                                      {QStringLiteral("chunks"), q.value(3).toInt()},
+                                      {QStringLiteral("ocr"), forceOcr ? QStringLiteral("every-page")
+                                                                        : QStringLiteral("pages-without-text")},
+                                      {QStringLiteral("ocr_languages"), ocrLanguages.join(QLatin1Char('+'))}};
+            const qint64 maxId = scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM chunks"), {});
+            const qint64 floor = readMeta(db, kChunkIdFloor).value_or(QString()).toLongLong();
+            return writeMeta(db, kChunkIdFloor, QString::number(std::max(maxId, floor)), error)
+                && (forceOcr ? writeMeta(db, forceOcrKey(id), QStringLiteral("1"), error)
+                             : run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error))
+                // Deleting chunks deletes their keyword entries (trigger) and vectors (foreign key).
+                && run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
+                && run(db, QStringLiteral("DELETE FROM pages WHERE document_id = ?"), {id}, error)
+                && run(db,
+                       QStringLiteral("UPDATE documents SET status = 'queued', error = '', error_kind = '', updated_at = ? "
+                                      "WHERE id = ?"),
+                       {now(), id}, error)
+                && AuditLog::append(db, QStringLiteral("document.reimport_requested"), subject(id), payload, error);
+        },
+        error);
+}
+
+bool DocumentStore::forcesOcr(qint64 id) const
+{
+    QSqlDatabase db = m_library->connection();
+    return readMeta(db, forceOcrKey(id)).has_value();
+}
+
 bool DocumentStore::remove(qint64 id, QString *error)
 {
     const auto doc = byId(id);
@@ -327,6 +401,7 @@ bool DocumentStore::remove(qint64 id, QString *error)
         [&](QSqlDatabase &db) {
             return run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
                 && run(db, QStringLiteral("DELETE FROM pages WHERE document_id = ?"), {id}, error)
+                && run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error)
                 && run(db, QStringLiteral("DELETE FROM documents WHERE id = ?"), {id}, error)
                 && AuditLog::append(db, QStringLiteral("document.removed"), subject(id),
                                     {{QStringLiteral("sha256"), doc->sha256}}, error);
