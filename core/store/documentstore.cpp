@@ -354,6 +354,8 @@ bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList
                 return false;
             }
             const QString status = q.value(0).toString();
+            // A failed forced reading (cancelled, say) read again stays forced.
+            const bool forced = forceOcr || readMeta(db, forceOcrKey(id)).has_value();
             if (status != QLatin1String("ready") && status != QLatin1String("failed")) {
                 if (error)
                     *error = QStringLiteral("the document is being read; cancel it first");
@@ -363,14 +365,13 @@ bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList
                                       {QStringLiteral("previous_status"), status},
                                       {QStringLiteral("pages"), q.value(2).toInt()},
                                       {QStringLiteral("chunks"), q.value(3).toInt()},
-                                      {QStringLiteral("ocr"), forceOcr ? QStringLiteral("every-page")
+                                      {QStringLiteral("ocr"), forced ? QStringLiteral("every-page")
                                                                         : QStringLiteral("pages-without-text")},
                                       {QStringLiteral("ocr_languages"), ocrLanguages.join(QLatin1Char('+'))}};
             const qint64 maxId = scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM chunks"), {});
             const qint64 floor = readMeta(db, kChunkIdFloor).value_or(QString()).toLongLong();
             return writeMeta(db, kChunkIdFloor, QString::number(std::max(maxId, floor)), error)
-                && (forceOcr ? writeMeta(db, forceOcrKey(id), QStringLiteral("1"), error)
-                             : run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error))
+                && (!forced || writeMeta(db, forceOcrKey(id), QStringLiteral("1"), error))
                 // Deleting chunks deletes their keyword entries (trigger) and vectors (foreign key).
                 && run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
                 && run(db, QStringLiteral("DELETE FROM pages WHERE document_id = ?"), {id}, error)
