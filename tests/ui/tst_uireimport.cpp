@@ -96,12 +96,16 @@ private Q_SLOTS:
         QTRY_VERIFY(model()->isLoaded());
         QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
         m_window->importPaths({test::corpusPath(QStringLiteral("pdf/a-text.pdf")),
-                               test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf"))});
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+                               test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf")),
+                               test::corpusPath(QStringLiteral("pdf/shared-mime-info-spec.pdf"))});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
         for (const QList<QVariant> &args : std::as_const(finished)) {
             const auto o = args.first().value<ImportOutcome>();
             QCOMPARE(o.result, ImportOutcome::Result::Imported);
-            (o.name == QLatin1String("a-text.pdf") ? m_text : m_other) = o.documentId;
+            if (o.name == QLatin1String("a-text.pdf"))
+                m_text = o.documentId;
+            else
+                (o.name == QLatin1String("shared-mime-info-spec.pdf") ? m_long : m_other) = o.documentId;
         }
         QTRY_COMPARE(record(m_text).status, DocumentStatus::Ready);
         QTRY_COMPARE(record(m_other).status, DocumentStatus::Ready);
@@ -169,9 +173,9 @@ private Q_SLOTS:
 
     void cancelsARerunAndRereadsTheFailedDocumentWithoutAsking()
     {
-        // The reference card's dense pages take a while to OCR: long enough to cancel.
+        // OCR of the spec's 17 pages takes long enough to cancel.
         QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->libraryPanel()->selectDocument(m_other);
+        m_window->libraryPanel()->selectDocument(m_long);
         QTRY_VERIFY(rerunOcr()->isEnabled());
         QVERIFY(rerun(true, true));
         QAction *cancel = m_window->findChild<QAction *>(QStringLiteral("cancelImport"));
@@ -179,18 +183,18 @@ private Q_SLOTS:
         cancel->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         QCOMPARE(finished.first().first().value<ImportOutcome>().result, ImportOutcome::Result::Cancelled);
-        QTRY_COMPARE(record(m_other).status, DocumentStatus::Failed);
-        QCOMPARE(record(m_other).errorKind, QStringLiteral("cancelled"));
-        QCOMPARE(record(m_other).chunkCount, 0);
+        QTRY_COMPARE(record(m_long).status, DocumentStatus::Failed);
+        QCOMPARE(record(m_long).errorKind, QStringLiteral("cancelled"));
+        QCOMPARE(record(m_long).chunkCount, 0);
 
         // A failed document has nothing to lose: no confirmation. It is read the way it was asked for.
         finished.clear();
         QTRY_VERIFY(rerunOcr()->isEnabled());
         QVERIFY(!rerun(true, false));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
-        QTRY_COMPARE(record(m_other).status, DocumentStatus::Ready);
-        QCOMPARE(record(m_other).ocrPages, record(m_other).pageCount);
-        QVERIFY(record(m_other).chunkCount > 0);
+        QTRY_COMPARE(record(m_long).status, DocumentStatus::Ready);
+        QCOMPARE(record(m_long).ocrPages, record(m_long).pageCount);
+        QVERIFY(record(m_long).chunkCount > 0);
     }
 
 private:
@@ -199,6 +203,7 @@ private:
     std::unique_ptr<MainWindow> m_window;
     qint64 m_text = 0;
     qint64 m_other = 0;
+    qint64 m_long = 0;
 };
 
 QTEST_MAIN(TestUiReimport)
