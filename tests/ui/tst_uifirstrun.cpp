@@ -49,7 +49,7 @@ private Q_SLOTS:
     void firstRunPlansTheSamplesOnce()
     {
         const StartupPlan first = planStartup({}, {}, m_samples);
-        QVERIFY(first.firstRun);
+        QVERIFY2(first.firstRun, qPrintable(first.libraryFolder));
         QCOMPARE(first.toImport, QStringList{m_samples});
         QVERIFY(first.libraryFolder.endsWith(QLatin1String("/library")));
         // Offered once: a user who removed the samples does not get them back.
@@ -87,8 +87,10 @@ private Q_SLOTS:
         QVERIFY(!next.firstRun);
         QCOMPARE(QDir(next.libraryFolder).canonicalPath(), QDir(m_dir.filePath(QStringLiteral("library"))).canonicalPath());
 
-        QTRY_VERIFY(suggestions().contains(QStringLiteral("How do I write my own function in R?")));
-        QVERIFY(suggestions().contains(QStringLiteral("What does a glob pattern match?")));
+        QTRY_VERIFY2(suggestions().contains(QStringLiteral("How do I write my own function in R?")),
+                     qPrintable(suggestions().join(QLatin1Char('|'))));
+        QVERIFY2(suggestions().contains(QStringLiteral("What does a glob pattern match?")),
+                 qPrintable(suggestions().join(QLatin1Char('|'))));
         const QImage shot = test::saveScreenshot(window, QStringLiteral("18-first-run-samples"));
         QVERIFY(test::distinctColours(shot) >= 32);
 
@@ -104,8 +106,7 @@ private Q_SLOTS:
         AnswerView *view = window->chatPanel()->answerViews().first();
         QTRY_VERIFY_WITH_TIMEOUT(!view->isStreaming(), 60000);
         QVERIFY2(view->answer().ok(), qPrintable(view->answer().errorMessage));
-        QVERIFY(!view->answer().declined);
-        QVERIFY(!view->answer().citations.isEmpty());
+        QVERIFY2(!view->answer().declined && !view->answer().citations.isEmpty(), qPrintable(view->answer().text));
         QCOMPARE(view->answer().citations.first().document, QStringLiteral("R-intro.pdf"));
     }
 
