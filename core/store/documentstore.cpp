@@ -2,6 +2,7 @@
 
 #include "governance/auditlog.h"
 #include "store/library.h"
+#include "store/documentsql.h"
 #include "store/meta.h"
 #include "store/wordboxcodec.h"
 
@@ -17,6 +18,8 @@ Q_LOGGING_CATEGORY(lcDocuments, "docsight.store.documents")
 namespace docsight {
 namespace {
 
+using namespace documentsql;
+
 const QString kSelectDocuments = QStringLiteral(
     "SELECT d.id, d.name, d.original_path, d.sha256, d.size, d.type, d.stored_file, d.page_count, d.status, "
     "d.error, d.error_kind, d.classification, d.created_at, d.updated_at, "
@@ -24,17 +27,6 @@ const QString kSelectDocuments = QStringLiteral(
     "(SELECT COUNT(*) FROM pages p WHERE p.document_id = d.id AND p.source = 'ocr'), "
     "(SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id) "
     "FROM documents d ");
-
-// Qt binds a null QString as SQL NULL; NOT NULL text columns need an empty string instead.
-QString text(const QString &s)
-{
-    return s.isNull() ? QStringLiteral("") : s;
-}
-
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
 
 DocumentRecord readDocument(const QSqlQuery &q)
 {
@@ -74,43 +66,6 @@ QList<DocumentRecord> queryDocuments(QSqlDatabase db, const QString &where, cons
     while (q.next())
         out.append(readDocument(q));
     return out;
-}
-
-bool run(QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error)
-{
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant &v : binds)
-        q.addBindValue(v);
-    if (q.exec())
-        return true;
-    if (error)
-        *error = q.lastError().text();
-    qCWarning(lcDocuments) << "statement failed:" << q.lastError().text();
-    return false;
-}
-
-QString subject(qint64 id)
-{
-    return QStringLiteral("document:") + QString::number(id);
-}
-
-// Highest chunk id a re-import dropped: chunks written later start above it (SQLite would otherwise
-// hand the same ids to the new text of the last document).
-const QString kChunkIdFloor = QStringLiteral("chunks.id_floor");
-
-QString forceOcrKey(qint64 id)
-{
-    return QStringLiteral("ingest.force_ocr.") + QString::number(id);
-}
-
-qint64 scalar(QSqlDatabase &db, const QString &sql, const QVariantList &binds)
-{
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant &v : binds)
-        q.addBindValue(v);
-    return q.exec() && q.next() ? q.value(0).toLongLong() : 0;
 }
 
 PageContent readPage(const QSqlQuery &q)
@@ -272,7 +227,7 @@ bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, const QStrin
                 || !run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error))
                 return false;
             // A null id lets SQLite choose (max + 1), unless a re-import dropped ids above that.
-            const qint64 floor = readMeta(db, kChunkIdFloor).value_or(QString()).toLongLong();
+            const qint64 floor = readMeta(db, chunkIdFloorKey()).value_or(QString()).toLongLong();
             qint64 nextId = floor > scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM chunks"), {}) ? floor + 1 : 0;
             QSqlQuery insert(db);
             insert.prepare(QStringLiteral(
@@ -337,57 +292,6 @@ bool DocumentStore::requeue(qint64 id, QString *error)
                        {now(), id}, error);
         },
         error);
-}
-
-bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList &ocrLanguages, QString *error)
-{
-    return m_library->write(
-        [&](QSqlDatabase &db) {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT status, sha256, page_count, (SELECT COUNT(*) FROM chunks WHERE document_id = ?) "
-                                     "FROM documents WHERE id = ?"));
-            q.addBindValue(id);
-            q.addBindValue(id);
-            if (!q.exec() || !q.next()) {
-                if (error)
-                    *error = QStringLiteral("no document with id %1").arg(id);
-                return false;
-            }
-            const QString status = q.value(0).toString();
-            // A failed forced reading (cancelled, say) read again stays forced.
-            const bool forced = forceOcr || readMeta(db, forceOcrKey(id)).has_value();
-            if (status != QLatin1String("ready") && status != QLatin1String("failed")) {
-                if (error)
-                    *error = QStringLiteral("the document is being read; cancel it first");
-                return false;
-            }
-            const QJsonObject payload{{QStringLiteral("sha256"), q.value(1).toString()},
-                                      {QStringLiteral("previous_status"), status},
-                                      {QStringLiteral("pages"), q.value(2).toInt()},
-                                      {QStringLiteral("chunks"), q.value(3).toInt()},
-                                      {QStringLiteral("ocr"), forced ? QStringLiteral("every-page")
-                                                                        : QStringLiteral("pages-without-text")},
-                                      {QStringLiteral("ocr_languages"), ocrLanguages.join(QLatin1Char('+'))}};
-            const qint64 maxId = scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM chunks"), {});
-            const qint64 floor = readMeta(db, kChunkIdFloor).value_or(QString()).toLongLong();
-            return writeMeta(db, kChunkIdFloor, QString::number(std::max(maxId, floor)), error)
-                && (!forced || writeMeta(db, forceOcrKey(id), QStringLiteral("1"), error))
-                // Deleting chunks deletes their keyword entries (trigger) and vectors (foreign key).
-                && run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
-                && run(db, QStringLiteral("DELETE FROM pages WHERE document_id = ?"), {id}, error)
-                && run(db,
-                       QStringLiteral("UPDATE documents SET status = 'queued', error = '', error_kind = '', updated_at = ? "
-                                      "WHERE id = ?"),
-                       {now(), id}, error)
-                && AuditLog::append(db, QStringLiteral("document.reimport_requested"), subject(id), payload, error);
-        },
-        error);
-}
-
-bool DocumentStore::forcesOcr(qint64 id) const
-{
-    QSqlDatabase db = m_library->connection();
-    return readMeta(db, forceOcrKey(id)).has_value();
 }
 
 bool DocumentStore::remove(qint64 id, QString *error)
