@@ -6,8 +6,11 @@
 #include "store/library.h"
 
 #include <QFutureWatcher>
+#include <QLoggingCategory>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
+
+Q_LOGGING_CATEGORY(lcLibraryUi, "docsight.ui.library")
 
 namespace docsight {
 
@@ -56,6 +59,30 @@ void LibraryController::retry(qint64 documentId)
     }
     // requeue() writes to the database: off the GUI thread.
     (void)QtConcurrent::run(&m_pool, [queue = m_queue, documentId, options = m_options] { queue->retry(documentId, options); });
+}
+
+void LibraryController::reimport(const QList<qint64> &documentIds, bool forceOcr)
+{
+    if (documentIds.isEmpty())
+        return;
+    ImportOptions options = m_options;
+    options.forceOcr = forceOcr;
+    Q_EMIT importing(true, 0, static_cast<int>(documentIds.size()));
+    auto *watcher = new QFutureWatcher<void>(this);
+    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        m_model->refresh();
+        if (m_queue->isIdle())
+            Q_EMIT importing(false, 0, 0); // every request was refused
+    });
+    // The reset is a write transaction: off the GUI thread, in order with the other queue calls.
+    watcher->setFuture(QtConcurrent::run(&m_pool, [queue = m_queue, documentIds, options] {
+        for (const qint64 id : documentIds) {
+            QString error;
+            if (queue->reimport(id, options, &error) == 0)
+                qCWarning(lcLibraryUi) << "document" << id << "not read again:" << error;
+        }
+    }));
 }
 
 void LibraryController::cancel(const QList<qint64> &documentIds)

@@ -39,6 +39,9 @@ public:
     void importPaths(const QStringList &paths);
     void resumeInterrupted();
     void retry(qint64 documentId);
+    // Reads Ready or Failed documents again from their stored copies with the current OCR languages;
+    // forceOcr also OCRs PDF pages that have a text layer.
+    void reimport(const QList<qint64> &documentIds, bool forceOcr);
     void cancel(const QList<qint64> &documentIds);
     void remove(const QList<qint64> &documentIds);
     void classify(const QList<qint64> &documentIds, int level);

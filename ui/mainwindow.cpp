@@ -14,6 +14,7 @@
 #include "librarymodel.h"
 #include "librarypanel.h"
 #include "providerservice.h"
+#include "reimportprompt.h"
 #include "settingsdialog.h"
 
 #include "governance/classification.h"
@@ -238,8 +239,12 @@ void MainWindow::createActions()
     m_retry = makeAction(this, QStringLiteral("retry"), tr("&Retry Import"), QKeySequence(Qt::Key_F5));
     connect(m_retry, &QAction::triggered, this, &MainWindow::retrySelected);
     m_rerunOcr = makeAction(this, QStringLiteral("ocr"), tr("Re-run &OCR with Current Languages"));
-    m_rerunOcr->setToolTip(tr("Read the selected failed documents again, with the OCR languages chosen in Settings"));
-    connect(m_rerunOcr, &QAction::triggered, this, &MainWindow::retrySelected);
+    m_rerunOcr->setToolTip(tr("Read the selected documents again from their stored copies, with the OCR languages "
+                              "chosen in Settings"));
+    connect(m_rerunOcr, &QAction::triggered, this, [this] {
+        if (const auto choice = confirmReimport(this, *libraryModel(), m_libraryPanel->selectedIds()))
+            m_libraryController->reimport(choice->documentIds, choice->forceOcr);
+    });
     m_cancel = makeAction(this, QStringLiteral("cancel"), tr("&Cancel Import"));
     connect(m_cancel, &QAction::triggered, this, [this] { m_libraryController->cancel(m_libraryPanel->selectedIds()); });
     m_remove = makeAction(this, QStringLiteral("remove"), tr("Re&move…"), QKeySequence::Delete);
@@ -406,20 +411,19 @@ void MainWindow::retrySelected()
 
 void MainWindow::updateDocumentActions()
 {
-    bool failed = false, ocrFailed = false, busy = false;
+    bool failed = false, reimportable = false, busy = false;
     const QList<qint64> ids = m_libraryPanel->selectedIds();
     for (const qint64 id : ids) {
         const std::optional<DocumentRecord> doc = libraryModel()->recordById(id);
         if (!doc)
             continue;
         failed = failed || doc->status == DocumentStatus::Failed;
-        ocrFailed = ocrFailed || (doc->status == DocumentStatus::Failed && doc->errorKind != QLatin1String("password-required")
-                                  && doc->errorKind != QLatin1String("unsupported"));
+        reimportable = reimportable || canReimport(*libraryModel(), id);
         busy = busy || doc->status == DocumentStatus::Queued || doc->status == DocumentStatus::Importing
                || libraryModel()->isImporting(id);
     }
     m_retry->setEnabled(failed);
-    m_rerunOcr->setEnabled(ocrFailed);
+    m_rerunOcr->setEnabled(reimportable);
     m_cancel->setEnabled(busy);
     m_remove->setEnabled(!ids.isEmpty());
     const std::optional<DocumentRecord> one = ids.size() == 1 ? libraryModel()->recordById(ids.constFirst()) : std::nullopt;

@@ -75,6 +75,7 @@ QWidget *SettingsDialog::createProvidersPage()
     auto *page = new QWidget;
     auto *layout = new QHBoxLayout(page);
     m_providerList = new QListWidget;
+    m_providerList->setObjectName(QStringLiteral("providerList"));
     m_providerList->setMaximumWidth(230);
     for (const ProviderKind kind : providerKinds()) {
         auto *item = new QListWidgetItem(providerDisplayName(kind), m_providerList);
@@ -126,29 +127,27 @@ QWidget *SettingsDialog::createProvidersPage()
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setClearButtonEnabled(true);
     m_key->setAccessibleName(tr("API key"));
+    m_key->setObjectName(QStringLiteral("apiKey"));
     m_saveKey = new QPushButton(tr("Save Key"));
+    m_saveKey->setObjectName(QStringLiteral("saveApiKey"));
     m_removeKey = new QPushButton(tr("Remove"));
+    m_removeKey->setObjectName(QStringLiteral("removeApiKey"));
     keyLine->addWidget(m_key, 1);
     keyLine->addWidget(m_saveKey);
     keyLine->addWidget(m_removeKey);
     m_keyStatus = note({});
+    m_keyStatus->setObjectName(QStringLiteral("apiKeyStatus"));
+    // Room for two lines: the form does not grow a row for a label that wraps inside a nested layout.
+    m_keyStatus->setMinimumHeight(2 * m_keyStatus->fontMetrics().lineSpacing());
+    m_keyStatus->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     keyLayout->addLayout(keyLine);
     keyLayout->addWidget(m_keyStatus);
     form->addRow(tr("API key:"), m_keyRow);
     connect(m_key, &QLineEdit::textChanged, this, [this](const QString &t) { m_saveKey->setEnabled(!t.trimmed().isEmpty()); });
-    connect(m_saveKey, &QPushButton::clicked, this, [this] {
-        const QString key = m_key->text().trimmed();
-        m_key->clear(); // the key leaves the dialog at once; it is never shown again
-        m_keyStatus->setText(tr("Saving to the system keychain…"));
-        m_providers->storeKey(kindAt(m_row), key, [dialog = QPointer<SettingsDialog>(this)](const SecretOutcome &r) {
-            if (!dialog)
-                return;
-            if (r.ok())
-                dialog->refreshKeyStatus();
-            else
-                dialog->m_keyStatus->setText(tr("The key could not be saved: %1").arg(r.message));
-        });
-    });
+    connect(m_saveKey, &QPushButton::clicked, this, &SettingsDialog::saveTypedKey);
+    // A key typed but not saved with its button is saved by OK (the write finishes after the dialog
+    // closes: the service outlives it), never dropped silently.
+    connect(this, &QDialog::accepted, this, &SettingsDialog::saveTypedKey);
     connect(m_removeKey, &QPushButton::clicked, this, [this] {
         m_providers->removeKey(kindAt(m_row), [dialog = QPointer<SettingsDialog>(this)](const SecretOutcome &) {
             if (dialog)
@@ -180,6 +179,23 @@ QWidget *SettingsDialog::createProvidersPage()
     return page;
 }
 
+void SettingsDialog::saveTypedKey()
+{
+    const QString key = m_key->text().trimmed();
+    if (key.isEmpty() || m_row < 0 || !providerTakesKey(kindAt(m_row)))
+        return;
+    m_key->clear(); // the key leaves the dialog at once; it is never shown again
+    m_keyStatus->setText(tr("Saving to the system keychain…"));
+    m_providers->storeKey(kindAt(m_row), key, [dialog = QPointer<SettingsDialog>(this)](const SecretOutcome &r) {
+        if (!dialog)
+            return;
+        if (r.ok())
+            dialog->refreshKeyStatus();
+        else
+            dialog->m_keyStatus->setText(tr("The key could not be saved: %1").arg(r.message));
+    });
+}
+
 ProviderKind SettingsDialog::kindAt(int row) const
 {
     return static_cast<ProviderKind>(m_providerList->item(std::max(0, row))->data(Qt::UserRole).toInt());
@@ -200,6 +216,7 @@ void SettingsDialog::storeProviderFields()
 
 void SettingsDialog::showProvider(int row)
 {
+    saveTypedKey(); // switching providers must not lose a key pasted for the previous one
     storeProviderFields();
     m_row = row;
     const ProviderKind kind = kindAt(row);
@@ -249,7 +266,7 @@ void SettingsDialog::refreshKeyStatus()
         switch (status) {
         case SecretStatus::Ok:
             text = tr("A key is stored in the system keychain. Paste a new one to replace it.");
-            dialog->m_key->setPlaceholderText(QStringLiteral("••••••••••••"));
+            dialog->m_key->setPlaceholderText(tr("Stored (hidden)"));
             dialog->m_removeKey->setEnabled(true);
             break;
         case SecretStatus::NotFound: text = tr("No key stored."); break;

@@ -52,6 +52,7 @@ private:
     void showProvider(int row);
     void storeProviderFields();
     void refreshKeyStatus();
+    void saveTypedKey();
     ProviderKind kindAt(int row) const;
 
     AppSettings m_settings;

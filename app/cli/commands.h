@@ -22,6 +22,7 @@ struct Context {
 };
 
 int importCommand(const Args &args, Context &ctx);
+int reimportCommand(const Args &args, Context &ctx);
 int listCommand(const Args &args, Context &ctx);
 int textCommand(const Args &args, Context &ctx);
 int removeCommand(const Args &args, Context &ctx);

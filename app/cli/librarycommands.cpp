@@ -1,4 +1,4 @@
-// import, list, text, remove, classify, audit: thin shells over core services.
+// import, reimport, list, text, remove, classify, audit: thin shells over core services.
 #include "commands.h"
 #include "governancecommands.h"
 
@@ -58,6 +58,16 @@ std::optional<DocumentRecord> resolveOne(DocumentStore &store, const QString &re
     return matches.first();
 }
 
+QString outcomeDetail(const ImportOutcome &o)
+{
+    if (o.result != ImportOutcome::Result::Imported)
+        return o.error;
+    QString detail = QStringLiteral("id=%1 pages=%2 ocr_pages=%3 chunks=%4").arg(o.documentId).arg(o.pages).arg(o.ocrPages).arg(o.chunks);
+    if (!o.error.isEmpty())
+        detail += QStringLiteral(" (") + o.error + QLatin1Char(')');
+    return detail;
+}
+
 } // namespace
 
 int importCommand(const Args &args, Context &ctx)
@@ -82,14 +92,7 @@ int importCommand(const Args &args, Context &ctx)
         const QString result = importResultName(o.result);
         if (o.result == ImportOutcome::Result::Failed || o.result == ImportOutcome::Result::Cancelled)
             ++failures;
-        QString detail;
-        if (o.result == ImportOutcome::Result::Imported) {
-            detail = QStringLiteral("id=%1 pages=%2 ocr_pages=%3 chunks=%4").arg(o.documentId).arg(o.pages).arg(o.ocrPages).arg(o.chunks);
-            if (!o.error.isEmpty())
-                detail += QStringLiteral(" (") + o.error + QLatin1Char(')');
-        } else
-            detail = o.error;
-        ctx.out << result << "\t" << (o.path.isEmpty() ? o.name : o.path) << "\t" << detail << Qt::endl;
+        ctx.out << result << "\t" << (o.path.isEmpty() ? o.name : o.path) << "\t" << outcomeDetail(o) << Qt::endl;
         if (o.result == ImportOutcome::Result::Imported)
             noteClassificationSuggestion(ctx, o.documentId); // PII found: suggests, never changes
         results.append(QJsonObject{{QStringLiteral("result"), result},
@@ -263,6 +266,50 @@ int auditCommand(const Args &args, Context &ctx)
     }
     ctx.err << "audit trail BROKEN at event " << v.firstBadSeq << ": " << v.problem << "\n";
     return Failed;
+}
+
+int reimportCommand(const Args &args, Context &ctx)
+{
+    if (args.positional.isEmpty()) {
+        ctx.err << "usage: docsight-cli reimport DOC... [--force-ocr] [--ocr-languages eng+deu] [--password PW]\n";
+        return Usage;
+    }
+    ImportOptions options;
+    options.password = args.value(QStringLiteral("--password"));
+    options.forceOcr = args.has(QStringLiteral("--force-ocr"));
+    if (args.options.contains(QStringLiteral("--ocr-languages")))
+        options.ocrLanguages = args.value(QStringLiteral("--ocr-languages")).split(QLatin1Char('+'), Qt::SkipEmptyParts);
+    DocumentStore store(ctx.library);
+    QList<DocumentRecord> docs;
+    for (const QString &reference : args.positional) {
+        const auto doc = resolveOne(store, reference, ctx);
+        if (!doc)
+            return Failed;
+        docs.append(*doc);
+    }
+
+    IngestQueue queue(ctx.library);
+    int failures = 0;
+    QEventLoop loop;
+    QObject::connect(&queue, &IngestQueue::finished, &loop, [&](const ImportOutcome &o) {
+        if (o.result != ImportOutcome::Result::Imported)
+            ++failures;
+        ctx.out << importResultName(o.result) << "\t" << o.name << "\t" << outcomeDetail(o) << Qt::endl;
+    });
+    QObject::connect(&queue, &IngestQueue::idle, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+    for (const DocumentRecord &doc : std::as_const(docs)) {
+        QString error;
+        if (queue.reimport(doc.id, options, &error) == 0) {
+            ctx.err << "docsight-cli: cannot read " << doc.name << " again: " << error << "\n";
+            ++failures;
+        }
+    }
+    if (!queue.isIdle())
+        loop.exec();
+    // The dropped passages leave the vector index, the new ones join it.
+    if (!indexForSearch(args, ctx))
+        ++failures;
+    return failures == 0 ? Ok : Failed;
 }
 
 } // namespace docsight::cli

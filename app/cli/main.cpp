@@ -26,6 +26,9 @@ const char *const kUsage = R"(usage: docsight-cli [--library DIR] COMMAND [optio
 Commands:
   import [--password PW] [--classification LEVEL] PATH...
                       import files and folders (recursive); one line per document
+  reimport DOC... [--force-ocr] [--ocr-languages eng+deu] [--password PW]
+                      read documents again from the library's copies (new OCR languages; --force-ocr
+                      also OCRs pages that have a text layer); id, name and classification stay
   list [--json]       documents in the library
   text DOC [--page N] [--json]
                       the text read from a document (DOC is an id or a file name)
@@ -115,8 +118,9 @@ int main(int argc, char *argv[])
                                  QStringLiteral("--correction"), QStringLiteral("--restricted"),
                                  QStringLiteral("--redact-confidential"), QStringLiteral("--mark-local"),
                                  QStringLiteral("--unmark-local"), QStringLiteral("--temperature"),
-                                 QStringLiteral("--max-tokens")},
-                                {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("--version")});
+                                 QStringLiteral("--max-tokens"), QStringLiteral("--ocr-languages")},
+                                {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("--version"),
+                                 QStringLiteral("--force-ocr")});
     if (!args.error.isEmpty()) {
         err << "docsight-cli: " << args.error << "\n" << kUsage;
         return Usage;
@@ -136,7 +140,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("classify"), classifyCommand}, {QStringLiteral("audit"), auditCommand},
         {QStringLiteral("search"), searchCommand},     {QStringLiteral("eval"), evalCommand},
         {QStringLiteral("ask"), askCommand},           {QStringLiteral("keys"), keysCommand},
-        {QStringLiteral("models"), modelsCommand},
+        {QStringLiteral("models"), modelsCommand},     {QStringLiteral("reimport"), reimportCommand},
         {QStringLiteral("usage"), usageCommand},       {QStringLiteral("extract"), extractCommand},
         {QStringLiteral("export-report"), exportReportCommand}, {QStringLiteral("feedback"), feedbackCommand},
         {QStringLiteral("conversations"), conversationsCommand}, {QStringLiteral("policy"), policyCommand},

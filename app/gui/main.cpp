@@ -1,12 +1,11 @@
 // docsight: the desktop application.
 #include "appsession.h"
 #include "icons.h"
+#include "startupplan.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QSettings>
-#include <QStandardPaths>
 #include <QThreadPool>
 
 using namespace docsight;
@@ -51,27 +50,8 @@ int main(int argc, char *argv[])
     parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Files or folders to import."), QStringLiteral("[files...]"));
     parser.process(app);
 
-    QSettings settings;
-    QString folder = parser.value(libraryOption);
-    if (folder.isEmpty())
-        folder = qEnvironmentVariable("DOCSIGHT_LIBRARY");
-    if (folder.isEmpty())
-        folder = settings.value(QStringLiteral("library/last")).toString();
-    const bool firstRun = folder.isEmpty();
-    if (folder.isEmpty())
-        folder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/library");
-
-    QStringList toImport;
-    for (const QString &path : parser.positionalArguments())
-        toImport.append(QDir::current().absoluteFilePath(path));
-    // The first run opens on the sample documents so there is something to explore at once.
-    if (firstRun && toImport.isEmpty() && !settings.value(QStringLiteral("library/samplesOffered")).toBool()) {
-        settings.setValue(QStringLiteral("library/samplesOffered"), true);
-        if (const QString samples = samplesFolder(); !samples.isEmpty())
-            toImport.append(samples);
-    }
-
+    const StartupPlan plan = planStartup(parser.value(libraryOption), parser.positionalArguments(), samplesFolder());
     AppSession session;
-    session.open(folder, toImport);
+    session.open(plan.libraryFolder, plan.toImport);
     return app.exec();
 }

@@ -184,6 +184,28 @@ quint64 IngestQueue::retry(qint64 documentId, const ImportOptions &options)
     return submit(job);
 }
 
+quint64 IngestQueue::reimport(qint64 documentId, const ImportOptions &options, QString *error)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        for (const auto &job : std::as_const(m_jobs)) {
+            if (job->documentId == documentId) {
+                if (error)
+                    *error = QStringLiteral("the document is being read; cancel it first");
+                return 0;
+            }
+        }
+    }
+    // The store refuses a document that is not Ready or Failed, so two requests cannot both reset it.
+    if (!m_store->resetForReimport(documentId, options.forceOcr, options.ocrLanguages, error))
+        return 0;
+    qCInfo(lcIngest) << "re-reading document" << documentId << (options.forceOcr ? "with OCR on every page" : "");
+    auto job = std::make_shared<Job>();
+    job->documentId = documentId;
+    job->options = options;
+    return submit(job);
+}
+
 quint64 IngestQueue::submit(std::shared_ptr<Job> job)
 {
     {
@@ -372,6 +394,7 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
     LoadOptions loadOptions;
     loadOptions.password = job->options.password;
     loadOptions.ocrLanguages = job->options.ocrLanguages;
+    loadOptions.forceOcr = job->options.forceOcr || m_store->forcesOcr(doc->id);
     if (const LoadError e = loader->open(stored, loadOptions); e.isError())
         return failWith(e);
     if (job->cancel.isCancelled())

@@ -26,6 +26,9 @@ struct ImportOptions {
     Classification classification = Classification::Internal;
     QStringList ocrLanguages{QStringLiteral("eng")};
     ChunkerOptions chunking;
+    // OCR every page even where a PDF has a text layer (one whose text is garbage). A document read
+    // this way keeps the mode until it is Ready again, so a resume or retry does not lose it.
+    bool forceOcr = false;
 };
 
 enum class ImportStage { Queued, Hashing, Opening, Reading, Chunking, Finished };
@@ -78,6 +81,12 @@ public:
     int resumeInterrupted(const ImportOptions &options = {});
     // Reads a failed document again (e.g. with a password now).
     quint64 retry(qint64 documentId, const ImportOptions &options);
+    // Reads a Ready or Failed document again from the library's copy (new OCR languages, or OCR of
+    // every page with options.forceOcr). Its pages, passages and vectors go at once, in one audited
+    // transaction, so search leaves it out until the new reading is complete; id, name and
+    // classification stay. Returns the job id, or 0 (with a reason) when the document is missing or
+    // already being read.
+    quint64 reimport(qint64 documentId, const ImportOptions &options, QString *error = nullptr);
 
     void cancel(quint64 jobId);
     void cancelDocument(qint64 documentId);

@@ -14,6 +14,7 @@ struct LoadOptions {
     QString password;                              // for encrypted PDFs; empty = none
     QStringList ocrLanguages{QStringLiteral("eng")}; // Tesseract language codes, joined with '+'
     int ocrDpi = 300;                              // render resolution for OCR of PDF pages
+    bool forceOcr = false;                         // OCR every PDF page, ignoring its text layer
 };
 
 // Why one document (or one page) could not be read. The message is shown to the analyst as is.

@@ -442,44 +442,49 @@ PageResult PdfLoader::Private::loadPageImpl(int index, const CancelToken &cancel
             return result;
         }
 
-        const std::vector<std::unique_ptr<Poppler::TextBox>> boxes =
-            page->textList(Poppler::Page::Rotate0, shouldAbort, cancelClosure(cancel));
-        if (cancel.isCancelled()) {
-            result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
-            return result;
-        }
-        TextLayer layer = buildTextLayer(boxes, size);
-        const TextStats stats = measureText(layer.text);
-        const LayerQuality quality = judgeTextLayer(stats);
-        bool useLayer = quality == LayerQuality::Usable;
-        if (!useLayer) {
-            // Poppler's plain-text path is independent of the word list; if it finds a usable
-            // layer where the word list did not, something is off in our reconstruction.
-            const TextStats plain = measureText(page->text(QRectF()));
-            if (judgeTextLayer(plain) == LayerQuality::Usable)
-                qCWarning(lcPdf) << "page" << index + 1 << "word list has" << stats.letters << "letters, plain text"
-                                 << plain.letters;
-            qCDebug(lcPdf) << "page" << index + 1 << "text layer not usable:" << stats.letters << "letters,"
-                           << stats.garbage << "garbage," << stats.other << "other";
-        }
-        if (quality == LayerQuality::Thin) {
-            // A garbage layer's boxes would "explain" its own glyphs, so only thin layers are probed.
-            const double probeDpi = std::min(kProbeDpi, 72.0 * std::sqrt(kMaxProbePixels / (size.width() * size.height())));
-            const QImage probe = page->renderToImage(probeDpi, probeDpi, -1, -1, -1, -1, Poppler::Page::Rotate0, nullptr,
-                                                     nullptr, shouldAbort, cancelClosure(cancel))
-                                     .convertToFormat(QImage::Format_Grayscale8);
-            const double ink = unexplainedInk(probe, layer.boxesPoints, probeDpi);
-            // Nothing on the page beyond what the text layer already says: OCR would only re-read it.
-            useLayer = !probe.isNull() && ink <= kMaxUnexplainedInk;
-            qCDebug(lcPdf) << "page" << index + 1 << "unexplained ink" << ink;
-        }
-        if (useLayer) {
-            result.page.source = PageSource::TextLayer;
-            result.page.text = std::move(layer.text);
-            result.page.words = std::move(layer.words);
-            qCDebug(lcPdf) << "page" << index + 1 << "text layer:" << result.page.words.size() << "words in"
-                           << timer.elapsed() << "ms";
-            return result;
+        // Forced OCR skips the text layer: the analyst has seen that it is garbage in a way the
+        // checks below cannot tell (e.g. a wrong but plausible font mapping).
+        if (!m_options.forceOcr) {
+            const std::vector<std::unique_ptr<Poppler::TextBox>> boxes =
+                page->textList(Poppler::Page::Rotate0, shouldAbort, cancelClosure(cancel));
+            if (cancel.isCancelled()) {
+                result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
+                return result;
+            }
+            TextLayer layer = buildTextLayer(boxes, size);
+            const TextStats stats = measureText(layer.text);
+            const LayerQuality quality = judgeTextLayer(stats);
+            bool useLayer = quality == LayerQuality::Usable;
+            if (!useLayer) {
+                // Poppler's plain-text path is independent of the word list; if it finds a usable
+                // layer where the word list did not, something is off in our reconstruction.
+                const TextStats plain = measureText(page->text(QRectF()));
+                if (judgeTextLayer(plain) == LayerQuality::Usable)
+                    qCWarning(lcPdf) << "page" << index + 1 << "word list has" << stats.letters << "letters, plain text"
+                                     << plain.letters;
+                qCDebug(lcPdf) << "page" << index + 1 << "text layer not usable:" << stats.letters << "letters,"
+                               << stats.garbage << "garbage," << stats.other << "other";
+            }
+            if (quality == LayerQuality::Thin) {
+                // A garbage layer's boxes would "explain" its own glyphs, so only thin layers are probed.
+                const double probeDpi =
+                    std::min(kProbeDpi, 72.0 * std::sqrt(kMaxProbePixels / (size.width() * size.height())));
+                const QImage probe = page->renderToImage(probeDpi, probeDpi, -1, -1, -1, -1, Poppler::Page::Rotate0,
+                                                         nullptr, nullptr, shouldAbort, cancelClosure(cancel))
+                                         .convertToFormat(QImage::Format_Grayscale8);
+                const double ink = unexplainedInk(probe, layer.boxesPoints, probeDpi);
+                // Nothing on the page beyond what the text layer already says: OCR would only re-read it.
+                useLayer = !probe.isNull() && ink <= kMaxUnexplainedInk;
+                qCDebug(lcPdf) << "page" << index + 1 << "unexplained ink" << ink;
+            }
+            if (useLayer) {
+                result.page.source = PageSource::TextLayer;
+                result.page.text = std::move(layer.text);
+                result.page.words = std::move(layer.words);
+                qCDebug(lcPdf) << "page" << index + 1 << "text layer:" << result.page.words.size() << "words in"
+                               << timer.elapsed() << "ms";
+                return result;
+            }
         }
 
         if (cancel.isCancelled()) {

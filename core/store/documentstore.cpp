@@ -2,6 +2,8 @@
 
 #include "governance/auditlog.h"
 #include "store/library.h"
+#include "store/documentsql.h"
+#include "store/meta.h"
 #include "store/wordboxcodec.h"
 
 #include <QDir>
@@ -16,6 +18,8 @@ Q_LOGGING_CATEGORY(lcDocuments, "docsight.store.documents")
 namespace docsight {
 namespace {
 
+using namespace documentsql;
+
 const QString kSelectDocuments = QStringLiteral(
     "SELECT d.id, d.name, d.original_path, d.sha256, d.size, d.type, d.stored_file, d.page_count, d.status, "
     "d.error, d.error_kind, d.classification, d.created_at, d.updated_at, "
@@ -23,17 +27,6 @@ const QString kSelectDocuments = QStringLiteral(
     "(SELECT COUNT(*) FROM pages p WHERE p.document_id = d.id AND p.source = 'ocr'), "
     "(SELECT COUNT(*) FROM chunks c WHERE c.document_id = d.id) "
     "FROM documents d ");
-
-// Qt binds a null QString as SQL NULL; NOT NULL text columns need an empty string instead.
-QString text(const QString &s)
-{
-    return s.isNull() ? QStringLiteral("") : s;
-}
-
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
 
 DocumentRecord readDocument(const QSqlQuery &q)
 {
@@ -73,25 +66,6 @@ QList<DocumentRecord> queryDocuments(QSqlDatabase db, const QString &where, cons
     while (q.next())
         out.append(readDocument(q));
     return out;
-}
-
-bool run(QSqlDatabase &db, const QString &sql, const QVariantList &binds, QString *error)
-{
-    QSqlQuery q(db);
-    q.prepare(sql);
-    for (const QVariant &v : binds)
-        q.addBindValue(v);
-    if (q.exec())
-        return true;
-    if (error)
-        *error = q.lastError().text();
-    qCWarning(lcDocuments) << "statement failed:" << q.lastError().text();
-    return false;
-}
-
-QString subject(qint64 id)
-{
-    return QStringLiteral("document:") + QString::number(id);
 }
 
 PageContent readPage(const QSqlQuery &q)
@@ -249,15 +223,20 @@ bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, const QStrin
 {
     return m_library->write(
         [&](QSqlDatabase &db) {
-            if (!run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error))
+            if (!run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
+                || !run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error))
                 return false;
+            // A null id lets SQLite choose (max + 1), unless a re-import dropped ids above that.
+            const qint64 floor = readMeta(db, chunkIdFloorKey()).value_or(QString()).toLongLong();
+            qint64 nextId = floor > scalar(db, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM chunks"), {}) ? floor + 1 : 0;
             QSqlQuery insert(db);
             insert.prepare(QStringLiteral(
-                "INSERT INTO chunks (document_id, ordinal, page_number, char_start, char_end, first_word, word_count, "
-                "heading, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                "INSERT INTO chunks (id, document_id, ordinal, page_number, char_start, char_end, first_word, "
+                "word_count, heading, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
             for (const Chunk &c : chunks) {
-                for (const QVariant &v : QVariantList{id, c.ordinal, c.page, c.charStart, c.charEnd, c.firstWord,
-                                                      c.wordCount, text(c.heading), text(c.text)})
+                for (const QVariant &v : QVariantList{nextId > 0 ? QVariant(nextId++) : QVariant(), id, c.ordinal, c.page,
+                                                      c.charStart, c.charEnd, c.firstWord, c.wordCount, text(c.heading),
+                                                      text(c.text)})
                     insert.addBindValue(v);
                 if (!insert.exec()) {
                     if (error)
@@ -327,6 +306,7 @@ bool DocumentStore::remove(qint64 id, QString *error)
         [&](QSqlDatabase &db) {
             return run(db, QStringLiteral("DELETE FROM chunks WHERE document_id = ?"), {id}, error)
                 && run(db, QStringLiteral("DELETE FROM pages WHERE document_id = ?"), {id}, error)
+                && run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error)
                 && run(db, QStringLiteral("DELETE FROM documents WHERE id = ?"), {id}, error)
                 && AuditLog::append(db, QStringLiteral("document.removed"), subject(id),
                                     {{QStringLiteral("sha256"), doc->sha256}}, error);

@@ -96,6 +96,41 @@ private Q_SLOTS:
         QCOMPARE(verify.out.trimmed().size(), 64);
     }
 
+    void reimportReadsADocumentAgainKeepingItsIdentity()
+    {
+        QTemporaryDir dir;
+        const QString lib = dir.filePath(QStringLiteral("lib"));
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), QStringLiteral("--classification"),
+                         QStringLiteral("Restricted"), test::corpusPath(QStringLiteral("pdf/a-text.pdf"))})
+                     .exitCode,
+                 0);
+        const QJsonObject before = listJson(lib).first().toObject();
+        QCOMPARE(before.value(QStringLiteral("ocr_pages")).toInt(), 0);
+
+        const auto forced = runCli({QStringLiteral("--library"), lib, QStringLiteral("reimport"), QStringLiteral("a-text.pdf"),
+                                    QStringLiteral("--force-ocr")});
+        QCOMPARE(forced.exitCode, 0);
+        QVERIFY2(forced.out.startsWith("imported\ta-text.pdf\tid="), forced.out.constData());
+        const QJsonObject after = listJson(lib).first().toObject();
+        QCOMPARE(after.value(QStringLiteral("id")), before.value(QStringLiteral("id")));
+        QCOMPARE(after.value(QStringLiteral("classification")).toString(), QStringLiteral("Restricted"));
+        QCOMPARE(after.value(QStringLiteral("pages")).toInt(), 2);
+        QCOMPARE(after.value(QStringLiteral("ocr_pages")).toInt(), 2);
+        QCOMPARE(countRows(lib + QStringLiteral("/library.sqlite3"),
+                           QStringLiteral("SELECT COUNT(*) FROM audit_events WHERE kind = 'document.reimport_requested'")),
+                 1);
+
+        // A language that is not installed fails the document, with the reason, and says so.
+        const auto bad = runCli({QStringLiteral("--library"), lib, QStringLiteral("reimport"), QStringLiteral("1"),
+                                 QStringLiteral("--ocr-languages"), QStringLiteral("xx-none"), QStringLiteral("--force-ocr")});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.out.startsWith("failed"));
+        QCOMPARE(listJson(lib).first().toObject().value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("reimport"), QStringLiteral("nothing-here.pdf")}).exitCode, 1);
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("reimport")}).exitCode, 2);
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("audit"), QStringLiteral("verify")}).exitCode, 0);
+    }
+
     void importExitsNonZeroWhenAnyFailsButImportsTheRest()
     {
         QTemporaryDir dir;

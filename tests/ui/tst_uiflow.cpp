@@ -13,6 +13,8 @@
 #include "settingsdialog.h"
 #include "uitestsupport.h"
 
+#include "ingest/ocrengine.h"
+#include "ingest/pagerenderer.h"
 #include "store/library.h"
 
 #include "loopbackserver.h"
@@ -335,6 +337,12 @@ private Q_SLOTS:
         QVERIFY(text.contains(QLatin1String("Poppler")));
         QVERIFY(text.contains(QLatin1String("Tesseract")));
         QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+        // The engines' own version strings, not just their names.
+        const QRegularExpression version(QStringLiteral("^\\d+\\.\\d+"));
+        QVERIFY2(version.match(PageRenderer::popplerVersion()).hasMatch(), qPrintable(PageRenderer::popplerVersion()));
+        QVERIFY2(version.match(OcrEngine::version()).hasMatch(), qPrintable(OcrEngine::version()));
+        QVERIFY(text.contains(PageRenderer::popplerVersion()));
+        QVERIFY(text.contains(OcrEngine::version()));
     }
 
     void settingsDialogShowsProviders()
