@@ -145,49 +145,39 @@ class TestGovernanceUi final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::isolateSettings(m_dir);
-        QString error;
-        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
-        QVERIFY2(m_library, qPrintable(error));
-        m_window = std::make_unique<MainWindow>(m_library);
-        m_window->resize(1400, 900);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->libraryModel()->isLoaded());
+        const QString error = m_ui.open(QSize(1400, 900));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void cleanupTestCase()
     {
-        if (m_window)
-            m_window->close();
-        m_window.reset();
+        m_ui.close();
     }
 
     void offersRestrictedForADocumentWithPii()
     {
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->importPaths({dataPath(QStringLiteral("restricted-heron-memo.txt")), dataPath(QStringLiteral("internal-heron-note.txt")),
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({dataPath(QStringLiteral("restricted-heron-memo.txt")), dataPath(QStringLiteral("internal-heron-note.txt")),
                                test::corpusPath(QStringLiteral("pdf/a-text.pdf"))});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
-        ClassificationNotice *notice = m_window->classificationNotice();
+        ClassificationNotice *notice = m_ui.window->classificationNotice();
         QTRY_VERIFY(notice->isVisible());
         QVERIFY2(notice->text().contains(QLatin1String("restricted-heron-memo.txt")), qPrintable(notice->text()));
         QVERIFY(notice->text().contains(QLatin1String("Restricted")));
         QCOMPARE(notice->pending(), 1); // the note and the PDF hold no identifiers
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("gov-01-classification-suggested"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("gov-01-classification-suggested"));
         QVERIFY(test::distinctColours(shot) >= 16);
 
         qint64 memo = 0;
-        for (const DocumentRecord &d : DocumentStore(m_library).list()) {
+        for (const DocumentRecord &d : DocumentStore(m_ui.library).list()) {
             if (d.name == QLatin1String("restricted-heron-memo.txt"))
                 memo = d.id;
         }
         QVERIFY(memo > 0);
         QTest::mouseClick(notice->acceptButton(), Qt::LeftButton);
-        QTRY_COMPARE(DocumentStore(m_library).byId(memo)->classification, Classification::Restricted);
+        QTRY_COMPARE(DocumentStore(m_ui.library).byId(memo)->classification, Classification::Restricted);
         QVERIFY(!notice->isVisible());
-        QSqlDatabase db = m_library->connection();
+        QSqlDatabase db = m_ui.library->connection();
         bool audited = false;
         for (const AuditEvent &e : AuditLog::events(db))
             audited = audited || (e.kind == QLatin1String("document.classified") && e.subject.endsWith(QString::number(memo)));
@@ -196,11 +186,11 @@ private Q_SLOTS:
 
     void answersContinueOneStoredConversation()
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         QCOMPARE(chat->currentProvider(), ProviderKind::Extractive);
         QCOMPARE(chat->trustBadge()->trust(), ProviderTrust::Local);
         QVERIFY(chat->trustBadge()->text().contains(QLatin1String("Local")));
-        QTRY_VERIFY_WITH_TIMEOUT(!m_window->indexController()->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_ui.window->indexController()->isBusy(), 60000);
 
         ask(QStringLiteral("What is the Project Heron payments schedule as the seller sees it?"));
         const Answer first = chat->answerViews().constLast()->answer();
@@ -220,22 +210,22 @@ private Q_SLOTS:
         QCOMPARE(second.governance.conversationId, first.governance.conversationId);
         QVERIFY(second.governance.messageId > first.governance.messageId);
 
-        const MessageStore messages(m_library);
+        const MessageStore messages(m_ui.library);
         QCOMPARE(messages.list().size(), 1);
         const QList<StoredMessage> stored = messages.messages(first.governance.conversationId);
         QCOMPARE(stored.size(), 2);
         QCOMPARE(stored.at(0).question, first.question);
         QCOMPARE(stored.at(1).id, second.governance.messageId);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("gov-02-stored-answers"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("gov-02-stored-answers"));
         QVERIFY(test::distinctColours(shot) >= 32);
     }
 
     void thumbsDownAndCorrectionAreRecorded()
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         AnswerView *view = chat->answerViews().constFirst();
         const qint64 message = view->answer().governance.messageId;
-        QSignalSpy recorded(m_window->governance(), &GovernanceController::feedbackRecorded);
+        QSignalSpy recorded(m_ui.window->governance(), &GovernanceController::feedbackRecorded);
         QTest::mouseClick(view->findChild<QToolButton *>(QStringLiteral("thumbsDown")), Qt::LeftButton);
         QTRY_COMPARE(recorded.count(), 1);
         QVERIFY(recorded.first().at(3).toBool());
@@ -252,12 +242,12 @@ private Q_SLOTS:
         QTRY_VERIFY(view->feedbackBar()->corrected());
         QCOMPARE(view->feedbackBar()->rating(), -1); // a correction keeps the thumb
 
-        const FeedbackStats f = UsageMeter(m_library).feedback({}, {});
+        const FeedbackStats f = UsageMeter(m_ui.library).feedback({}, {});
         QCOMPARE(f.down, 1);
         QCOMPARE(f.up, 0);
         QCOMPARE(f.corrections, 1);
         QCOMPARE(f.answers, 2);
-        QSqlDatabase db = m_library->connection();
+        QSqlDatabase db = m_ui.library->connection();
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("SELECT correction FROM feedback WHERE message_id = %1 AND correction <> ''").arg(message)));
         QVERIFY(q.next());
@@ -269,18 +259,18 @@ private Q_SLOTS:
 
     void usageDashboardCountsTheAnswers()
     {
-        QAction *show = m_window->findChild<QAction *>(QStringLiteral("showUsageDashboard"));
+        QAction *show = m_ui.window->findChild<QAction *>(QStringLiteral("showUsageDashboard"));
         QVERIFY(show);
         QCOMPARE(show->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
         show->trigger();
-        UsageDashboard *dashboard = m_window->governanceActions()->usageDashboard();
+        UsageDashboard *dashboard = m_ui.window->governanceActions()->usageDashboard();
         QTRY_VERIFY(dashboard->isVisible() && dashboard->hasSummary());
         QTRY_COMPARE(dashboard->summary().feedback.corrections, 1);
         QCOMPARE(dashboard->summary().requests, 2);
         QCOMPARE(dashboard->findChild<QLabel *>(QStringLiteral("usageRequests"))->text(), QStringLiteral("2"));
         QVERIFY(dashboard->findChild<QLabel *>(QStringLiteral("usageLatency"))->text().contains(QLatin1String("p95")));
         QVERIFY(dashboard->findChild<QLabel *>(QStringLiteral("usageFeedback"))->text().contains(QLatin1String("1 down")));
-        const QImage shot = test::saveScreenshot(m_window->governanceActions()->usageDock(), QStringLiteral("gov-04-usage-dashboard"));
+        const QImage shot = test::saveScreenshot(m_ui.window->governanceActions()->usageDock(), QStringLiteral("gov-04-usage-dashboard"));
         QVERIFY(test::distinctColours(shot) >= 8);
 
         // It follows the next answer without being asked.
@@ -290,12 +280,12 @@ private Q_SLOTS:
 
     void exportsTheAuditReportFromTheFileMenu()
     {
-        const QString path = m_dir.filePath(QStringLiteral("report/audit"));
-        QDir().mkpath(m_dir.filePath(QStringLiteral("report")));
-        m_window->governanceActions()->setSavePathPrompt([path](const QString &suggested) {
+        const QString path = m_ui.dir.filePath(QStringLiteral("report/audit"));
+        QDir().mkpath(m_ui.dir.filePath(QStringLiteral("report")));
+        m_ui.window->governanceActions()->setSavePathPrompt([path](const QString &suggested) {
             return suggested.endsWith(QLatin1String(".pdf")) ? path : QString();
         });
-        QAction *exportAction = m_window->findChild<QAction *>(QStringLiteral("exportAuditReport"));
+        QAction *exportAction = m_ui.window->findChild<QAction *>(QStringLiteral("exportAuditReport"));
         QVERIFY(exportAction);
         QCOMPARE(exportAction->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
         bool scoped = false;
@@ -310,7 +300,7 @@ private Q_SLOTS:
         exportAction->trigger();
         QVERIFY2(scoped, "the current conversation is stored, so it can be chosen");
         QMessageBox *result = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((result = m_window->findChild<QMessageBox *>(QStringLiteral("reportResult"))) && result->isVisible(),
+        QTRY_VERIFY_WITH_TIMEOUT((result = m_ui.window->findChild<QMessageBox *>(QStringLiteral("reportResult"))) && result->isVisible(),
                                  120000);
         QVERIFY(exportAction->isEnabled());
         QVERIFY2(result->text().contains(QLatin1String("audit.pdf")), qPrintable(result->text()));
@@ -363,21 +353,21 @@ private Q_SLOTS:
             dialog->accept();
             return true;
         });
-        QSignalSpy saved(m_window->governance(), &GovernanceController::settingsSaved);
-        m_window->findChild<QAction *>(QStringLiteral("showSettings"))->trigger();
+        QSignalSpy saved(m_ui.window->governance(), &GovernanceController::settingsSaved);
+        m_ui.window->findChild<QAction *>(QStringLiteral("showSettings"))->trigger();
         QVERIFY2(invalidHost.contains(QLatin1String("cannot be marked local")), qPrintable(invalidHost));
         QVERIFY2(invalidThreshold.contains(QLatin1String("between 0 and 100")), qPrintable(invalidThreshold));
         QTRY_COMPARE(saved.count(), 1);
         QVERIFY2(saved.first().at(0).toBool(), qPrintable(saved.first().at(1).toString()));
 
-        const Budget budget = UsageMeter(m_library).budget();
+        const Budget budget = UsageMeter(m_ui.library).budget();
         QCOMPARE(budget.monthlyUsd, 25.0);
         QCOMPARE(budget.warnAt, (QList<double>{0.60, 0.85}));
-        QCOMPARE(GovernancePolicy::load(*m_library).localHosts, QStringList{QStringLiteral("gpu-box.lan")});
+        QCOMPARE(GovernancePolicy::load(*m_ui.library).localHosts, QStringList{QStringLiteral("gpu-box.lan")});
 
         // Read back by a new dialog.
         ProviderService providers;
-        SettingsDialog again(m_window->settings(), &providers, m_window.get(), m_window->governance());
+        SettingsDialog again(m_ui.window->settings(), &providers, m_ui.window.get(), m_ui.window->governance());
         QTRY_VERIFY(again.governancePage()->isLoaded());
         QCOMPARE(again.governancePage()->findChild<QDoubleSpinBox *>(QStringLiteral("monthlyBudget"))->value(), 25.0);
         QCOMPARE(again.governancePage()->findChild<QListWidget *>(QStringLiteral("localHosts"))->item(0)->text(),
@@ -385,17 +375,17 @@ private Q_SLOTS:
         QCOMPARE(again.governancePage()->findChild<QLineEdit *>(QStringLiteral("warnThresholds"))->text(), QStringLiteral("60, 85"));
 
         // The chat pane's badge follows the policy: the marked LAN server is local, its neighbour cloud.
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         // LAN names, not addresses: the model list the picker asks for fails at name lookup, without waiting on a
         // connection to a machine that is not there.
         for (const auto &[host, trust] : {std::make_pair(QStringLiteral("gpu-box.lan"), ProviderTrust::Local),
                                           std::make_pair(QStringLiteral("other-box.lan"), ProviderTrust::Cloud)}) {
-            useProvider(ProviderKind::OpenAiCompatible, QUrl(QStringLiteral("http://%1:11434/v1").arg(host)));
+            QVERIFY(m_ui.useProvider(ProviderKind::OpenAiCompatible, QUrl(QStringLiteral("http://%1:11434/v1").arg(host)), QStringLiteral("leaky-model")));
             QCOMPARE(chat->trustBadge()->trust(), trust);
         }
         QVERIFY(chat->trustBadge()->text().contains(QLatin1String("Cloud")));
         test::saveScreenshot(chat, QStringLiteral("gov-09-cloud-badge"));
-        useProvider(ProviderKind::Extractive, {});
+        QVERIFY(m_ui.useProvider(ProviderKind::Extractive));
     }
 
     void leakedCanaryIsWithheldOnScreen()
@@ -411,8 +401,8 @@ private Q_SLOTS:
                                                 sseChunk(token.left(10)), sseChunk(token.mid(10) + QStringLiteral(" [S1].")),
                                                 test::LoopbackResponse::sseEvent(QByteArrayLiteral("[DONE]"))});
         });
-        useProvider(ProviderKind::OpenAiCompatible, server.url(QStringLiteral("/v1")));
-        ChatPanel *chat = m_window->chatPanel();
+        QVERIFY(m_ui.useProvider(ProviderKind::OpenAiCompatible, server.url(QStringLiteral("/v1")), QStringLiteral("leaky-model")));
+        ChatPanel *chat = m_ui.window->chatPanel();
         QCOMPARE(chat->trustBadge()->trust(), ProviderTrust::Local); // loopback
         ask(QStringLiteral("Who is the deal lead for Project Heron?"));
         AnswerView *view = chat->answerViews().constLast();
@@ -426,7 +416,7 @@ private Q_SLOTS:
         QTest::qWait(100); // let the transcript lay the notes out
         const QImage shot = test::saveScreenshot(view, QStringLiteral("gov-10-leak-withheld"));
         QVERIFY(test::distinctColours(shot) >= 8);
-        useProvider(ProviderKind::Extractive, {});
+        QVERIFY(m_ui.useProvider(ProviderKind::Extractive));
     }
 
     void policyNoticesRender()
@@ -478,7 +468,7 @@ private Q_SLOTS:
 
     void newConversationStartsANewStoredOne()
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         const qint64 before = chat->conversation().storedId;
         QVERIFY(before > 0);
         chat->newConversation();
@@ -487,18 +477,18 @@ private Q_SLOTS:
         const qint64 after = chat->answerViews().constLast()->answer().governance.conversationId;
         QVERIFY(after > 0 && after != before);
         QCOMPARE(chat->conversation().storedId, after);
-        QCOMPARE(MessageStore(m_library).list().size(), 2);
+        QCOMPARE(MessageStore(m_ui.library).list().size(), 2);
     }
 
     void reopenedConversationKeepsItsIdAndFeedback()
     {
-        ChatPanel *chat = m_window->chatPanel();
-        const QList<StoredMessage> first = MessageStore(m_library).messages(MessageStore(m_library).list().constLast().id);
+        ChatPanel *chat = m_ui.window->chatPanel();
+        const QList<StoredMessage> first = MessageStore(m_ui.library).messages(MessageStore(m_ui.library).list().constLast().id);
         QVERIFY(!first.isEmpty());
-        m_window->chatPanel()->newConversation();
+        m_ui.window->chatPanel()->newConversation();
         QString id;
-        for (const QString &file : QDir(m_library->rootPath() + QStringLiteral("/conversations")).entryList({QStringLiteral("*.json")})) {
-            QFile f(m_library->rootPath() + QStringLiteral("/conversations/") + file);
+        for (const QString &file : QDir(m_ui.library->rootPath() + QStringLiteral("/conversations")).entryList({QStringLiteral("*.json")})) {
+            QFile f(m_ui.library->rootPath() + QStringLiteral("/conversations/") + file);
             QVERIFY(f.open(QIODevice::ReadOnly));
             if (QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("storedConversationId")).toInteger()
                 == first.constFirst().conversationId)
@@ -522,35 +512,14 @@ private Q_SLOTS:
 private:
     void ask(const QString &question)
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         const qsizetype before = chat->answerViews().size();
         chat->ask(question);
         QTRY_COMPARE(chat->answerViews().size(), before + 1);
         QTRY_VERIFY_WITH_TIMEOUT(!chat->answerViews().constLast()->isStreaming(), 60000);
     }
 
-    void useProvider(ProviderKind kind, const QUrl &baseUrl)
-    {
-        AppSettings settings = m_window->settings();
-        if (kind != ProviderKind::Extractive) {
-            ProviderSettings p = settings.provider(kind);
-            p.enabled = true;
-            p.baseUrl = baseUrl;
-            p.model = QStringLiteral("leaky-model");
-            settings.setProvider(p);
-            m_window->applySettings(settings);
-        }
-        auto *picker = m_window->chatPanel()->findChildren<QComboBox *>().first();
-        const int index = picker->findData(static_cast<int>(kind));
-        QVERIFY(index >= 0);
-        picker->setCurrentIndex(index);
-        Q_EMIT picker->activated(index);
-        QCOMPARE(m_window->chatPanel()->currentProvider(), kind);
-    }
-
-    QTemporaryDir m_dir;
-    std::shared_ptr<Library> m_library;
-    std::unique_ptr<MainWindow> m_window;
+    test::WindowFixture m_ui;
 };
 
 QTEST_MAIN(TestGovernanceUi)

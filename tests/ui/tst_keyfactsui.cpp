@@ -99,43 +99,33 @@ class TestKeyFactsUi final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::isolateSettings(m_dir);
-        QString error;
-        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
-        QVERIFY2(m_library, qPrintable(error));
-        m_window = std::make_unique<MainWindow>(m_library);
-        m_window->resize(1400, 900);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->libraryModel()->isLoaded());
+        const QString error = m_ui.open(QSize(1400, 900));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
 
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->importPaths({dataPath(QStringLiteral("invoice-kestrel-design.txt")),
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({dataPath(QStringLiteral("invoice-kestrel-design.txt")),
                                dataPath(QStringLiteral("contract-fenwick-services.txt")),
                                test::corpusPath(QStringLiteral("pdf/a-text.pdf")),
                                test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf"))});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 120000);
-        QTRY_COMPARE(m_window->libraryModel()->rowCount(), 4);
-        for (const DocumentRecord &d : DocumentStore(m_library).list())
+        QTRY_COMPARE(m_ui.window->libraryModel()->rowCount(), 4);
+        for (const DocumentRecord &d : DocumentStore(m_ui.library).list())
             QCOMPARE(d.status, DocumentStatus::Ready);
-        m_action = m_window->findChild<QAction *>(QStringLiteral("extractKeyFacts"));
+        m_action = m_ui.window->findChild<QAction *>(QStringLiteral("extractKeyFacts"));
         QVERIFY(m_action);
     }
 
     void cleanupTestCase()
     {
-        if (m_window)
-            m_window->close();
-        m_window.reset();
+        m_ui.close();
     }
 
     void actionNeedsExactlyOneReadyDocument()
     {
         QCOMPARE(m_action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
-        QVERIFY2(m_window->documentView()->actions().contains(m_action), "in the library table's context menu");
-        m_window->documentView()->selectAll();
-        QTRY_COMPARE(m_window->libraryPanel()->selectedIds().size(), 4);
+        QVERIFY2(m_ui.window->documentView()->actions().contains(m_action), "in the library table's context menu");
+        m_ui.window->documentView()->selectAll();
+        QTRY_COMPARE(m_ui.window->libraryPanel()->selectedIds().size(), 4);
         QVERIFY(!m_action->isEnabled());
         select(QStringLiteral("invoice-kestrel-design.txt"));
         QVERIFY(m_action->isEnabled());
@@ -159,7 +149,7 @@ private Q_SLOTS:
         extract(dialog);
 
         // What `docsight-cli extract --json` prints comes from the same call.
-        const ExtractionResult expected = KeyFactExtractor(m_library).extract(id, FactTemplate::Invoice);
+        const ExtractionResult expected = KeyFactExtractor(m_ui.library).extract(id, FactTemplate::Invoice);
         QVERIFY(expected.ok());
         QCOMPARE(dialog->result().method, QStringLiteral("rules"));
         QTableWidget *table = dialog->table();
@@ -183,13 +173,13 @@ private Q_SLOTS:
 
     void activatingAFactShowsItsPassage()
     {
-        KeyFactsDialog *dialog = m_window->findChild<KeyFactsDialog *>();
+        KeyFactsDialog *dialog = m_ui.window->findChild<KeyFactsDialog *>();
         QVERIFY(dialog);
         QTableWidget *table = dialog->table();
         const int row = rowOf(table, QStringLiteral("total"));
         const KeyFact &total = dialog->result().facts.at(row);
         QVERIFY(total.source.charStart >= 0);
-        DocumentViewer *viewer = m_window->viewer();
+        DocumentViewer *viewer = m_ui.window->viewer();
         QSignalSpy shown(viewer, &DocumentViewer::passageShown);
         table->setFocus();
         table->setCurrentCell(row, 0);
@@ -214,13 +204,13 @@ private Q_SLOTS:
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->item(vendor, 1)).center());
         QTRY_VERIFY(shown.count() >= 2);
         QCOMPARE(viewer->highlightPage(), dialog->result().facts.at(vendor).source.page);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("keyfacts-03-fact-in-viewer"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("keyfacts-03-fact-in-viewer"));
         QVERIFY(test::distinctColours(shot) >= 16);
     }
 
     void copyAsJsonCopiesTheCliJson()
     {
-        KeyFactsDialog *dialog = m_window->findChild<KeyFactsDialog *>();
+        KeyFactsDialog *dialog = m_ui.window->findChild<KeyFactsDialog *>();
         QApplication::clipboard()->clear();
         QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("keyFactsCopyJson")), Qt::LeftButton);
         QJsonParseError error;
@@ -231,7 +221,7 @@ private Q_SLOTS:
         QCOMPARE(o.value(QLatin1String("document")).toString(), QStringLiteral("invoice-kestrel-design.txt"));
         QCOMPARE(o.value(QLatin1String("facts")).toArray().size(), dialog->table()->rowCount());
         // Rules are deterministic: the same object the CLI serialises.
-        QCOMPARE(o, KeyFactExtractor(m_library).extract(dialog->documentId(), FactTemplate::Invoice).toJson());
+        QCOMPARE(o, KeyFactExtractor(m_ui.library).extract(dialog->documentId(), FactTemplate::Invoice).toJson());
     }
 
     void nothingFoundShowsAnEmptyState()
@@ -261,14 +251,14 @@ private Q_SLOTS:
         QVERIFY2(dialog->table()->rowCount() > 0, "the reference card is dated");
         const KeyFact &f = dialog->result().facts.constFirst();
         QVERIFY(f.source.charStart >= 0);
-        QSignalSpy shown(m_window->viewer(), &DocumentViewer::passageShown);
+        QSignalSpy shown(m_ui.window->viewer(), &DocumentViewer::passageShown);
         QTest::mouseClick(dialog->table()->viewport(), Qt::LeftButton, {},
                           dialog->table()->visualItemRect(dialog->table()->item(0, 1)).center());
         QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 20000);
-        QVERIFY(m_window->viewer()->isShowingImages());
-        QCOMPARE(m_window->viewer()->highlightPage(), f.source.page);
-        QVERIFY2(!m_window->viewer()->highlightRects().isEmpty(), qPrintable(f.source.quote));
-        test::saveScreenshot(m_window.get(), QStringLiteral("keyfacts-05-pdf-fact"));
+        QVERIFY(m_ui.window->viewer()->isShowingImages());
+        QCOMPARE(m_ui.window->viewer()->highlightPage(), f.source.page);
+        QVERIFY2(!m_ui.window->viewer()->highlightRects().isEmpty(), qPrintable(f.source.quote));
+        test::saveScreenshot(m_ui.window.get(), QStringLiteral("keyfacts-05-pdf-fact"));
     }
 
     void theChatProviderReadsTheDocumentThroughTheModel()
@@ -281,8 +271,8 @@ private Q_SLOTS:
                                     QStringLiteral("Invoice date 3 June 2024")),
                                fact(QStringLiteral("total"), QStringLiteral("£960.00"), QStringLiteral("S1"),
                                     QStringLiteral("Amount due £960.00"))}));
-        useProvider(ProviderKind::OpenAiCompatible, s.server.url(QStringLiteral("/v1")));
-        const int requestsBefore = UsageMeter(m_library).thisMonth().requests;
+        QVERIFY(m_ui.useProvider(ProviderKind::OpenAiCompatible, s.server.url(QStringLiteral("/v1")), QStringLiteral("facts-model")));
+        const int requestsBefore = UsageMeter(m_ui.library).thisMonth().requests;
 
         const qint64 id = select(QStringLiteral("invoice-kestrel-design.txt"));
         QVERIFY(id > 0);
@@ -302,7 +292,7 @@ private Q_SLOTS:
         QCOMPARE(table->item(rowOf(table, QStringLiteral("total")), 1)->text(), QStringLiteral("960.00"));
         QCOMPARE(dialog->result().method, QStringLiteral("model+rules")); // invoice number and currency by the rules
         // Metered by core like an answer.
-        QCOMPARE(UsageMeter(m_library).thisMonth().requests, requestsBefore + 1);
+        QCOMPARE(UsageMeter(m_ui.library).thisMonth().requests, requestsBefore + 1);
         const QImage shot = test::saveScreenshot(dialog, QStringLiteral("keyfacts-06-invoice-model"));
         QVERIFY(test::distinctColours(shot) >= 8);
 
@@ -314,7 +304,7 @@ private Q_SLOTS:
         QVERIFY2(dialog->warningsText().contains(QLatin1String("did not match the schema")), qPrintable(dialog->warningsText()));
         QCOMPARE(table->item(rowOf(table, QStringLiteral("total")), 3)->text(), QStringLiteral("rules"));
         test::saveScreenshot(dialog, QStringLiteral("keyfacts-07-model-fallback"));
-        useProvider(ProviderKind::Extractive, {});
+        QVERIFY(m_ui.useProvider(ProviderKind::Extractive));
     }
 
     void cancelStopsAModelRead()
@@ -322,7 +312,7 @@ private Q_SLOTS:
         ScriptedServer s;
         s.delay = std::chrono::milliseconds(2000); // a slow model: each piece of the stream two seconds apart
         s.setReply(factsReply({}));
-        useProvider(ProviderKind::OpenAiCompatible, s.server.url(QStringLiteral("/v1")));
+        QVERIFY(m_ui.useProvider(ProviderKind::OpenAiCompatible, s.server.url(QStringLiteral("/v1")), QStringLiteral("facts-model")));
         QVERIFY(select(QStringLiteral("invoice-kestrel-design.txt")) > 0);
         KeyFactsDialog *dialog = openDialog();
         QVERIFY(dialog && dialog->usesChatProvider());
@@ -342,35 +332,35 @@ private Q_SLOTS:
         QVERIFY2(timer.elapsed() < 5000, "cancelling does not wait for the model to finish");
         QCOMPARE(status->text(), QStringLiteral("Cancelled."));
         QVERIFY(!cancel->isVisible());
-        useProvider(ProviderKind::Extractive, {});
+        QVERIFY(m_ui.useProvider(ProviderKind::Extractive));
     }
 
 private:
     qint64 select(const QString &name)
     {
         qint64 id = 0;
-        for (const DocumentRecord &d : DocumentStore(m_library).list()) {
+        for (const DocumentRecord &d : DocumentStore(m_ui.library).list()) {
             if (d.name == name)
                 id = d.id;
         }
         if (id == 0)
             return 0;
-        m_window->documentView()->clearSelection();
-        m_window->libraryPanel()->selectDocument(id);
-        return m_window->libraryPanel()->selectedIds() == QList<qint64>{id} ? id : 0;
+        m_ui.window->documentView()->clearSelection();
+        m_ui.window->libraryPanel()->selectDocument(id);
+        return m_ui.window->libraryPanel()->selectedIds() == QList<qint64>{id} ? id : 0;
     }
 
     KeyFactsDialog *openDialog()
     {
         if (!m_action->isEnabled())
             return nullptr;
-        auto *dialog = m_window->findChild<KeyFactsDialog *>();
+        auto *dialog = m_ui.window->findChild<KeyFactsDialog *>();
         if (!dialog) {
             // The first time through the shortcut, as the analyst would.
-            m_window->activateWindow();
-            m_window->documentView()->setFocus();
-            QTest::keyClick(m_window->documentView(), Qt::Key_K, Qt::ControlModifier | Qt::ShiftModifier);
-            dialog = m_window->findChild<KeyFactsDialog *>();
+            m_ui.window->activateWindow();
+            m_ui.window->documentView()->setFocus();
+            QTest::keyClick(m_ui.window->documentView(), Qt::Key_K, Qt::ControlModifier | Qt::ShiftModifier);
+            dialog = m_ui.window->findChild<KeyFactsDialog *>();
             if (!dialog || !dialog->isVisible())
                 return nullptr;
         } else {
@@ -405,35 +395,14 @@ private:
 
     int factsAudited(qint64 id) const
     {
-        QSqlDatabase db = m_library->connection();
+        QSqlDatabase db = m_ui.library->connection();
         int n = 0;
         for (const AuditEvent &e : AuditLog::events(db))
             n += e.kind == QLatin1String("document.facts_extracted") && e.subject == QStringLiteral("document:%1").arg(id) ? 1 : 0;
         return n;
     }
 
-    void useProvider(ProviderKind kind, const QUrl &baseUrl)
-    {
-        AppSettings settings = m_window->settings();
-        if (kind != ProviderKind::Extractive) {
-            ProviderSettings p = settings.provider(kind);
-            p.enabled = true;
-            p.baseUrl = baseUrl;
-            p.model = QStringLiteral("facts-model");
-            settings.setProvider(p);
-            m_window->applySettings(settings);
-        }
-        auto *picker = m_window->chatPanel()->findChildren<QComboBox *>().first();
-        const int index = picker->findData(static_cast<int>(kind));
-        QVERIFY(index >= 0);
-        picker->setCurrentIndex(index);
-        Q_EMIT picker->activated(index);
-        QCOMPARE(m_window->chatPanel()->currentProvider(), kind);
-    }
-
-    QTemporaryDir m_dir;
-    std::shared_ptr<Library> m_library;
-    std::unique_ptr<MainWindow> m_window;
+    test::WindowFixture m_ui;
     QAction *m_action = nullptr;
 };
 

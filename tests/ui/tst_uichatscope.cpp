@@ -25,7 +25,7 @@ class TestUiChatScope final : public QObject
 private:
     QComboBox *scope() const
     {
-        for (QComboBox *box : m_window->chatPanel()->findChildren<QComboBox *>()) {
+        for (QComboBox *box : m_ui.window->chatPanel()->findChildren<QComboBox *>()) {
             if (box->accessibleName() == QLatin1String("Documents to search"))
                 return box;
         }
@@ -35,7 +35,7 @@ private:
     // Asks with the offline extractive answerer and returns the finished answer.
     Answer ask(const QString &question)
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         const qsizetype before = chat->answerViews().size();
         chat->ask(question);
         if (!QTest::qWaitFor([&] { return chat->answerViews().size() == before + 1; }, 10000))
@@ -48,18 +48,10 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::isolateSettings(m_dir);
-        QString error;
-        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
-        QVERIFY2(m_library, qPrintable(error));
-        m_window = std::make_unique<MainWindow>(m_library);
-        m_window->resize(1400, 860);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->libraryModel()->isLoaded());
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->importPaths({test::corpusPath(QStringLiteral("pdf/shared-mime-info-spec.pdf")),
+        const QString error = m_ui.open(QSize(1400, 860));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({test::corpusPath(QStringLiteral("pdf/shared-mime-info-spec.pdf")),
                                test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf"))});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
         for (const QList<QVariant> &args : std::as_const(finished)) {
@@ -67,25 +59,23 @@ private Q_SLOTS:
             QCOMPARE(o.result, ImportOutcome::Result::Imported);
             (o.name == QLatin1String("shared-mime-info-spec.pdf") ? m_spec : m_refcard) = o.documentId;
         }
-        QTRY_VERIFY_WITH_TIMEOUT(!m_window->indexController()->isBusy(), 60000);
-        QCOMPARE(m_window->chatPanel()->currentProvider(), ProviderKind::Extractive);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_ui.window->indexController()->isBusy(), 60000);
+        QCOMPARE(m_ui.window->chatPanel()->currentProvider(), ProviderKind::Extractive);
         QVERIFY(scope());
     }
 
     void cleanupTestCase()
     {
-        if (m_window)
-            m_window->close();
-        m_window.reset();
+        m_ui.close();
     }
 
     void selectedScopeCitesOnlyTheSelectedDocument()
     {
         // The reference card answers this best ("List contents of package file"); the spec is selected.
-        m_window->libraryPanel()->selectDocument(m_spec);
-        QTRY_COMPARE(m_window->libraryPanel()->selectedIds(), QList<qint64>{m_spec});
+        m_ui.window->libraryPanel()->selectDocument(m_spec);
+        QTRY_COMPARE(m_ui.window->libraryPanel()->selectedIds(), QList<qint64>{m_spec});
         scope()->setCurrentIndex(1);
-        QVERIFY(m_window->chatPanel()->scopeIsSelection());
+        QVERIFY(m_ui.window->chatPanel()->scopeIsSelection());
         QCOMPARE(scope()->currentText(), QStringLiteral("Selected documents (1)"));
 
         const Answer answer = ask(QStringLiteral("How do I list the files in a package?"));
@@ -97,18 +87,18 @@ private Q_SLOTS:
         QVERIFY(!answer.sources.isEmpty());
         for (const RetrievedPassage &p : answer.sources)
             QCOMPARE(p.documentId, m_spec);
-        QCOMPARE(m_window->chatPanel()->conversation().turns.constLast().scope, QList<qint64>{m_spec});
-        AnswerView *view = m_window->chatPanel()->answerViews().constLast();
+        QCOMPARE(m_ui.window->chatPanel()->conversation().turns.constLast().scope, QList<qint64>{m_spec});
+        AnswerView *view = m_ui.window->chatPanel()->answerViews().constLast();
         QVERIFY(!view->sourceButtons().isEmpty());
         QVERIFY(!view->plainText().contains(QLatin1String("debian-refcard")));
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("17-chat-scope-selected"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("17-chat-scope-selected"));
         QVERIFY(test::distinctColours(shot) >= 32);
     }
 
     void allDocumentsScopeSearchesEverythingAgain()
     {
         scope()->setCurrentIndex(0);
-        QVERIFY(!m_window->chatPanel()->scopeIsSelection());
+        QVERIFY(!m_ui.window->chatPanel()->scopeIsSelection());
         const Answer answer = ask(QStringLiteral("How do I list the files in a package?"));
         QVERIFY2(answer.ok(), qPrintable(answer.errorMessage));
         bool refcard = false;
@@ -118,9 +108,7 @@ private Q_SLOTS:
     }
 
 private:
-    QTemporaryDir m_dir;
-    std::shared_ptr<Library> m_library;
-    std::unique_ptr<MainWindow> m_window;
+    test::WindowFixture m_ui;
     qint64 m_spec = 0;
     qint64 m_refcard = 0;
 };

@@ -70,67 +70,57 @@ class TestUiFlow final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::isolateSettings(m_dir);
-        QString error;
-        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
-        QVERIFY2(m_library, qPrintable(error));
-        m_window = std::make_unique<MainWindow>(m_library);
-        m_window->resize(1400, 860);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->libraryModel()->isLoaded());
+        const QString error = m_ui.open(QSize(1400, 860));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void cleanupTestCase()
     {
-        if (m_window)
-            m_window->close();
-        m_window.reset();
+        m_ui.close();
     }
 
     void showsAnEmptyLibraryWithSuggestions()
     {
-        QVERIFY(m_window->libraryModel()->isEmpty());
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("01-empty-library"));
+        QVERIFY(m_ui.window->libraryModel()->isEmpty());
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("01-empty-library"));
         QVERIFY(test::distinctColours(shot) >= 16);
     }
 
     void importsAPdfDroppedOnTheWindow()
     {
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->importPaths({test::corpusPath(QStringLiteral("pdf/shared-mime-info-spec.pdf"))});
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({test::corpusPath(QStringLiteral("pdf/shared-mime-info-spec.pdf"))});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
         const auto outcome = finished.first().first().value<ImportOutcome>();
         QCOMPARE(outcome.result, ImportOutcome::Result::Imported);
-        QTRY_COMPARE(m_window->libraryModel()->rowCount(), 1);
-        QTRY_COMPARE(m_window->libraryModel()->record(m_window->libraryModel()->index(0, 0))->status, DocumentStatus::Ready);
-        m_window->libraryPanel()->selectDocument(outcome.documentId);
-        QTRY_COMPARE(m_window->viewer()->documentId(), outcome.documentId);
-        QTRY_VERIFY(!m_window->viewer()->isLoading());
-        QVERIFY(m_window->viewer()->isShowingImages());
-        QTRY_VERIFY_WITH_TIMEOUT(!m_window->viewer()->hasPendingRenders(), 30000);
+        QTRY_COMPARE(m_ui.window->libraryModel()->rowCount(), 1);
+        QTRY_COMPARE(m_ui.window->libraryModel()->record(m_ui.window->libraryModel()->index(0, 0))->status, DocumentStatus::Ready);
+        m_ui.window->libraryPanel()->selectDocument(outcome.documentId);
+        QTRY_COMPARE(m_ui.window->viewer()->documentId(), outcome.documentId);
+        QTRY_VERIFY(!m_ui.window->viewer()->isLoading());
+        QVERIFY(m_ui.window->viewer()->isShowingImages());
+        QTRY_VERIFY_WITH_TIMEOUT(!m_ui.window->viewer()->hasPendingRenders(), 30000);
         QTest::qWait(50);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("02-library-and-viewer"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("02-library-and-viewer"));
         QVERIFY(test::distinctColours(shot) >= 32);
         // The viewer drew the page: text on white, not one flat colour.
-        QVERIFY(test::distinctColours(m_window->viewer()->pageView()->viewport()->grab().toImage()) >= 8);
+        QVERIFY(test::distinctColours(m_ui.window->viewer()->pageView()->viewport()->grab().toImage()) >= 8);
     }
 
     void answersWithTheExtractiveProvider()
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         QCOMPARE(chat->currentProvider(), ProviderKind::Extractive);
-        QTRY_VERIFY_WITH_TIMEOUT(!m_window->indexController()->isBusy(), 60000);
-        QCOMPARE(m_window->indexController()->state(), IndexController::State::Idle);
-        m_window->activateWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_ui.window->indexController()->isBusy(), 60000);
+        QCOMPARE(m_ui.window->indexController()->state(), IndexController::State::Idle);
+        m_ui.window->activateWindow();
         chat->input()->setFocus();
         chat->input()->setPlainText(QStringLiteral("What does a glob pattern match?"));
         QSignalSpy busy(chat, &ChatPanel::busyChanged);
         // Ctrl+Enter sends.
         QTest::keyClick(chat->input(), Qt::Key_Return, Qt::ControlModifier);
         if (busy.isEmpty())
-            m_window->findChild<QAction *>(QStringLiteral("sendQuestion"))->trigger(); // no shortcut map offscreen
+            m_ui.window->findChild<QAction *>(QStringLiteral("sendQuestion"))->trigger(); // no shortcut map offscreen
         QTRY_COMPARE(chat->answerViews().size(), 1);
         AnswerView *view = chat->answerViews().first();
         QTRY_VERIFY_WITH_TIMEOUT(!view->isStreaming(), 60000);
@@ -146,16 +136,16 @@ private Q_SLOTS:
         QVERIFY(notice && notice->isVisible());
         QVERIFY(notice->text().contains(QLatin1String("No language model")));
         QVERIFY(view->plainText().contains(QLatin1String("Sources:")));
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("03-answer"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("03-answer"));
         QVERIFY(test::distinctColours(shot) >= 32);
     }
 
     void citationOpensTheViewerWithTheQuoteHighlighted()
     {
-        AnswerView *view = m_window->chatPanel()->answerViews().first();
+        AnswerView *view = m_ui.window->chatPanel()->answerViews().first();
         const Citation citation = view->answer().citations.at(view->sourceCitations().first());
         QTest::mouseClick(view->sourceButtons().first(), Qt::LeftButton);
-        DocumentViewer *viewer = m_window->viewer();
+        DocumentViewer *viewer = m_ui.window->viewer();
         QTRY_VERIFY(!viewer->isLoading());
         QCOMPARE(viewer->documentId(), citation.documentId);
         QCOMPARE(viewer->currentPage(), citation.page);
@@ -179,7 +169,7 @@ private Q_SLOTS:
         QVERIFY(pageRect.height() > 0);
         QTRY_VERIFY_WITH_TIMEOUT(!viewer->hasPendingRenders(), 30000);
         QTest::qWait(50);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("04-citation-highlighted"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("04-citation-highlighted"));
         QVERIFY(test::distinctColours(shot) >= 32);
         // The highlight colour (amber) is on screen.
         const QImage pageShot = viewer->pageView()->viewport()->grab().toImage().convertToFormat(QImage::Format_RGB32);
@@ -195,7 +185,7 @@ private Q_SLOTS:
 
     void nextCitationWalksTheSources()
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         QAction *next = nullptr;
         for (QAction *a : chat->chatActions()) {
             if (a->shortcut() == QKeySequence(Qt::Key_F8))
@@ -209,7 +199,7 @@ private Q_SLOTS:
 
     void findsInTheDocument()
     {
-        DocumentViewer *viewer = m_window->viewer();
+        DocumentViewer *viewer = m_ui.window->viewer();
         viewer->startFind();
         auto *edit = viewer->findChild<QLineEdit *>(QStringLiteral("findField"));
         QVERIFY(edit && edit->isVisible());
@@ -228,13 +218,13 @@ private Q_SLOTS:
         QVERIFY(count->text() != first);
         QTRY_VERIFY_WITH_TIMEOUT(!viewer->hasPendingRenders(), 30000);
         QTest::qWait(50);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("05-find"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("05-find"));
         QVERIFY(test::distinctColours(shot) >= 32);
     }
 
     void savedConversationReopens()
     {
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         const QString id = chat->conversation().id;
         const int citations = static_cast<int>(chat->conversation().turns.first().answer.citations.size());
         chat->newConversation();
@@ -258,14 +248,14 @@ private Q_SLOTS:
                 pieces << chunk(QStringLiteral("word%1 ").arg(i));
             return test::LoopbackResponse::sse(pieces, std::chrono::milliseconds(25));
         });
-        AppSettings settings = m_window->settings();
+        AppSettings settings = m_ui.window->settings();
         ProviderSettings local = settings.provider(ProviderKind::OpenAiCompatible);
         local.enabled = true;
         local.baseUrl = server.url(QStringLiteral("/v1"));
         local.model = QStringLiteral("slow-model");
         settings.setProvider(local);
-        m_window->applySettings(settings);
-        ChatPanel *chat = m_window->chatPanel();
+        m_ui.window->applySettings(settings);
+        ChatPanel *chat = m_ui.window->chatPanel();
         auto *picker = chat->findChildren<QComboBox *>().first();
         const int index = picker->findData(static_cast<int>(ProviderKind::OpenAiCompatible));
         QVERIFY(index >= 0);
@@ -277,9 +267,9 @@ private Q_SLOTS:
         AnswerView *view = chat->answerViews().constLast();
         QTRY_VERIFY_WITH_TIMEOUT(view->streamedText().contains(QLatin1String("word3")), 30000);
         QVERIFY(view->isStreaming());
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("06-streaming"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("06-streaming"));
         QVERIFY(test::distinctColours(shot) >= 32);
-        QAction *stop = m_window->findChild<QAction *>(QStringLiteral("stopAnswer"));
+        QAction *stop = m_ui.window->findChild<QAction *>(QStringLiteral("stopAnswer"));
         QVERIFY(stop && stop->isEnabled());
         stop->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(!view->isStreaming(), 30000);
@@ -312,11 +302,11 @@ private Q_SLOTS:
         dark.setColor(QPalette::Link, QColor(120, 170, 255));
         QApplication::setPalette(dark);
         QTest::qWait(100);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("08-dark-palette"));
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("08-dark-palette"));
         QApplication::setPalette(light);
         QVERIFY(test::distinctColours(shot) >= 32);
         // The library pane and the conversation took the palette (the PDF page itself stays white).
-        const QImage library = m_window->documentView()->viewport()->grab().toImage();
+        const QImage library = m_ui.window->documentView()->viewport()->grab().toImage();
         const QColor empty = library.pixelColor(library.width() / 2, library.height() - 10);
         QVERIFY2(empty.lightness() < 128, qPrintable(empty.name()));
         const QColor chat = shot.pixelColor(shot.width() - 30, shot.height() / 2);
@@ -333,7 +323,7 @@ private Q_SLOTS:
                 box->accept();
             }
         });
-        m_window->findChild<QAction *>(QStringLiteral("about"))->trigger();
+        m_ui.window->findChild<QAction *>(QStringLiteral("about"))->trigger();
         QVERIFY(text.contains(QLatin1String("Poppler")));
         QVERIFY(text.contains(QLatin1String("Tesseract")));
         QVERIFY(text.contains(QString::fromLatin1(qVersion())));
@@ -348,7 +338,7 @@ private Q_SLOTS:
     void settingsDialogShowsProviders()
     {
         ProviderService providers;
-        SettingsDialog dialog(m_window->settings(), &providers, m_window.get());
+        SettingsDialog dialog(m_ui.window->settings(), &providers, m_ui.window.get());
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         const QImage shot = test::saveScreenshot(&dialog, QStringLiteral("07-settings"));
@@ -359,9 +349,7 @@ private Q_SLOTS:
     }
 
 private:
-    QTemporaryDir m_dir;
-    std::shared_ptr<Library> m_library;
-    std::unique_ptr<MainWindow> m_window;
+    test::WindowFixture m_ui;
 };
 
 QTEST_MAIN(TestUiFlow)

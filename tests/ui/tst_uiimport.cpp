@@ -26,7 +26,7 @@ class TestUiImport final : public QObject
 private:
     std::optional<DocumentRecord> recordByName(const QString &name) const
     {
-        LibraryModel *model = m_window->libraryModel();
+        LibraryModel *model = m_ui.window->libraryModel();
         for (int row = 0; row < model->rowCount(); ++row) {
             const auto r = model->record(model->index(row, 0));
             if (r && r->name == name)
@@ -47,30 +47,20 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::isolateSettings(m_dir);
-        QString error;
-        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
-        QVERIFY2(m_library, qPrintable(error));
-        m_window = std::make_unique<MainWindow>(m_library);
-        m_window->resize(1400, 860);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_window->libraryModel()->isLoaded());
+        const QString error = m_ui.open(QSize(1400, 860));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void cleanupTestCase()
     {
-        if (m_window)
-            m_window->close();
-        m_window.reset();
+        m_ui.close();
     }
 
     void cancelsAnImportAndOffersRetry()
     {
-        QSignalSpy progress(m_window->ingestQueue(), &IngestQueue::progress);
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->importPaths({test::corpusPath(QStringLiteral("scans/shared-mime-info-spec-p5-8-scanned.pdf"))});
+        QSignalSpy progress(m_ui.window->ingestQueue(), &IngestQueue::progress);
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({test::corpusPath(QStringLiteral("scans/shared-mime-info-spec-p5-8-scanned.pdf"))});
         // Wait until it is being read (registered, pages under way), as an analyst would see it.
         qint64 id = 0;
         QTRY_VERIFY_WITH_TIMEOUT(([&] {
@@ -82,34 +72,34 @@ private Q_SLOTS:
                                      return id != 0;
                                  }()),
                                  60000);
-        QTRY_VERIFY(m_window->libraryModel()->indexOf(id).isValid());
-        QVERIFY(m_window->libraryModel()->indexOf(id, LibraryModel::Status).data(LibraryModel::ProgressRole).toInt() >= 0);
-        const QImage importing = test::saveScreenshot(m_window.get(), QStringLiteral("10-importing"));
+        QTRY_VERIFY(m_ui.window->libraryModel()->indexOf(id).isValid());
+        QVERIFY(m_ui.window->libraryModel()->indexOf(id, LibraryModel::Status).data(LibraryModel::ProgressRole).toInt() >= 0);
+        const QImage importing = test::saveScreenshot(m_ui.window.get(), QStringLiteral("10-importing"));
         QVERIFY(test::distinctColours(importing) >= 16);
 
-        m_window->libraryPanel()->selectDocument(id);
-        QAction *cancel = m_window->findChild<QAction *>(QStringLiteral("cancelImport"));
+        m_ui.window->libraryPanel()->selectDocument(id);
+        QAction *cancel = m_ui.window->findChild<QAction *>(QStringLiteral("cancelImport"));
         QVERIFY(cancel);
         QTRY_VERIFY(cancel->isEnabled());
         cancel->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         const auto outcome = finished.first().first().value<ImportOutcome>();
         QVERIFY(outcome.result == ImportOutcome::Result::Cancelled || outcome.errorKind == QLatin1String("cancelled"));
-        QTRY_COMPARE(m_window->libraryModel()->recordById(id)->status, DocumentStatus::Failed);
-        QCOMPARE(m_window->libraryModel()->recordById(id)->errorKind, QStringLiteral("cancelled"));
+        QTRY_COMPARE(m_ui.window->libraryModel()->recordById(id)->status, DocumentStatus::Failed);
+        QCOMPARE(m_ui.window->libraryModel()->recordById(id)->errorKind, QStringLiteral("cancelled"));
 
         // The viewer explains it in place, with a retry.
-        DocumentViewer *viewer = m_window->viewer();
+        DocumentViewer *viewer = m_ui.window->viewer();
         QTRY_COMPARE(viewer->documentId(), id);
         QTRY_VERIFY(visibleButton(viewer, QStringLiteral("Retry Import")) != nullptr);
-        const QImage failed = test::saveScreenshot(m_window.get(), QStringLiteral("11-cancelled-with-retry"));
+        const QImage failed = test::saveScreenshot(m_ui.window.get(), QStringLiteral("11-cancelled-with-retry"));
         QVERIFY(test::distinctColours(failed) >= 16);
 
         // Retry reads it again; cancel once more so the test does not wait for the OCR.
         finished.clear();
         QTest::mouseClick(visibleButton(viewer, QStringLiteral("Retry Import")), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->libraryModel()->recordById(id)->status != DocumentStatus::Failed, 30000);
-        m_window->ingestQueue()->cancelDocument(id);
+        QTRY_VERIFY_WITH_TIMEOUT(m_ui.window->libraryModel()->recordById(id)->status != DocumentStatus::Failed, 30000);
+        m_ui.window->ingestQueue()->cancelDocument(id);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
     }
 
@@ -120,11 +110,11 @@ private Q_SLOTS:
             bool wrong = false;
         };
         QList<Call> calls;
-        m_window->setPasswordPrompt([&calls](const QString &name, bool wrong) -> std::optional<QString> {
+        m_ui.window->setPasswordPrompt([&calls](const QString &name, bool wrong) -> std::optional<QString> {
             calls.append({name, wrong});
             return calls.size() == 1 ? QStringLiteral("not-it") : QStringLiteral("peanuts");
         });
-        m_window->importPaths({test::corpusPath(QStringLiteral("encrypted/a-text-pass-peanuts.pdf"))});
+        m_ui.window->importPaths({test::corpusPath(QStringLiteral("encrypted/a-text-pass-peanuts.pdf"))});
         QTRY_VERIFY_WITH_TIMEOUT(recordByName(QStringLiteral("a-text-pass-peanuts.pdf"))
                                      && recordByName(QStringLiteral("a-text-pass-peanuts.pdf"))->status == DocumentStatus::Ready,
                                  60000);
@@ -135,8 +125,8 @@ private Q_SLOTS:
 
         // The password entered is kept for this session, so the viewer can draw the pages.
         const qint64 id = recordByName(QStringLiteral("a-text-pass-peanuts.pdf"))->id;
-        m_window->libraryPanel()->selectDocument(id);
-        DocumentViewer *viewer = m_window->viewer();
+        m_ui.window->libraryPanel()->selectDocument(id);
+        DocumentViewer *viewer = m_ui.window->viewer();
         QTRY_COMPARE(viewer->documentId(), id);
         QTRY_VERIFY(!viewer->isLoading());
         QTRY_VERIFY_WITH_TIMEOUT(!viewer->hasPendingRenders(), 30000);
@@ -146,50 +136,48 @@ private Q_SLOTS:
 
     void declinedPasswordLeavesTheReasonAndAWayBack()
     {
-        m_window->setPasswordPrompt([](const QString &, bool) { return std::optional<QString>(); });
-        m_window->importPaths({test::corpusPath(QStringLiteral("encrypted/PasswordEncrypted.pdf"))});
+        m_ui.window->setPasswordPrompt([](const QString &, bool) { return std::optional<QString>(); });
+        m_ui.window->importPaths({test::corpusPath(QStringLiteral("encrypted/PasswordEncrypted.pdf"))});
         QTRY_VERIFY_WITH_TIMEOUT(recordByName(QStringLiteral("PasswordEncrypted.pdf"))
                                      && recordByName(QStringLiteral("PasswordEncrypted.pdf"))->status == DocumentStatus::Failed,
                                  60000);
         const DocumentRecord doc = *recordByName(QStringLiteral("PasswordEncrypted.pdf"));
         QCOMPARE(doc.errorKind, QStringLiteral("password-required"));
-        m_window->libraryPanel()->selectDocument(doc.id);
-        QTRY_VERIFY(visibleButton(m_window->viewer(), QStringLiteral("Enter Password…")) != nullptr);
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("12-password-required"));
+        m_ui.window->libraryPanel()->selectDocument(doc.id);
+        QTRY_VERIFY(visibleButton(m_ui.window->viewer(), QStringLiteral("Enter Password…")) != nullptr);
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("12-password-required"));
         QVERIFY(test::distinctColours(shot) >= 16);
     }
 
     void importsFilesDroppedOnTheWindow()
     {
-        const QString path = m_dir.filePath(QStringLiteral("dropped-notes.txt"));
+        const QString path = m_ui.dir.filePath(QStringLiteral("dropped-notes.txt"));
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("Dropped notes.\n\nThe quarterly review found three open risks in the supplier contract.\n");
         f.close();
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(path)});
-        const QPoint centre = m_window->rect().center();
+        const QPoint centre = m_ui.window->rect().center();
         QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(m_window.get(), &enter);
+        QApplication::sendEvent(m_ui.window.get(), &enter);
         QVERIFY(enter.isAccepted());
         QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(m_window.get(), &drop);
+        QApplication::sendEvent(m_ui.window.get(), &drop);
         QTRY_VERIFY_WITH_TIMEOUT(recordByName(QStringLiteral("dropped-notes.txt"))
                                      && recordByName(QStringLiteral("dropped-notes.txt"))->status == DocumentStatus::Ready,
                                  60000);
         // Text documents have no page images: the viewer shows their text.
-        m_window->libraryPanel()->selectDocument(recordByName(QStringLiteral("dropped-notes.txt"))->id);
-        QTRY_VERIFY(!m_window->viewer()->isLoading());
-        QTRY_COMPARE(m_window->viewer()->pageCount(), 1);
-        QVERIFY(!m_window->viewer()->isShowingImages());
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("13-text-document"));
+        m_ui.window->libraryPanel()->selectDocument(recordByName(QStringLiteral("dropped-notes.txt"))->id);
+        QTRY_VERIFY(!m_ui.window->viewer()->isLoading());
+        QTRY_COMPARE(m_ui.window->viewer()->pageCount(), 1);
+        QVERIFY(!m_ui.window->viewer()->isShowingImages());
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("13-text-document"));
         QVERIFY(test::distinctColours(shot) >= 16);
     }
 
 private:
-    QTemporaryDir m_dir;
-    std::shared_ptr<Library> m_library;
-    std::unique_ptr<MainWindow> m_window;
+    test::WindowFixture m_ui;
 };
 
 QTEST_MAIN(TestUiImport)

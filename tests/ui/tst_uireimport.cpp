@@ -57,9 +57,9 @@ class TestUiReimport final : public QObject
     Q_OBJECT
 
 private:
-    LibraryModel *model() const { return m_window->libraryModel(); }
+    LibraryModel *model() const { return m_ui.window->libraryModel(); }
     DocumentRecord record(qint64 id) const { return model()->recordById(id).value_or(DocumentRecord()); }
-    QAction *rerunOcr() const { return m_window->findChild<QAction *>(QStringLiteral("rerunOcr")); }
+    QAction *rerunOcr() const { return m_ui.window->findChild<QAction *>(QStringLiteral("rerunOcr")); }
 
     // Triggers Re-run OCR and answers its confirmation; returns whether one was asked.
     bool rerun(bool confirm, bool forceOcr)
@@ -84,18 +84,10 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        test::isolateSettings(m_dir);
-        QString error;
-        m_library = Library::open(m_dir.filePath(QStringLiteral("library")), &error);
-        QVERIFY2(m_library, qPrintable(error));
-        m_window = std::make_unique<MainWindow>(m_library);
-        m_window->resize(1400, 860);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(model()->isLoaded());
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->importPaths({test::corpusPath(QStringLiteral("pdf/a-text.pdf")),
+        const QString error = m_ui.open(QSize(1400, 860));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({test::corpusPath(QStringLiteral("pdf/a-text.pdf")),
                                test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf")),
                                test::corpusPath(QStringLiteral("pdf/shared-mime-info-spec.pdf"))});
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 120000);
@@ -113,16 +105,14 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
-        if (m_window)
-            m_window->close();
-        m_window.reset();
+        m_ui.close();
     }
 
     void offeredForReadyDocumentsOnly()
     {
-        m_window->libraryPanel()->table()->clearSelection();
+        m_ui.window->libraryPanel()->table()->clearSelection();
         QTRY_VERIFY(!rerunOcr()->isEnabled());
-        m_window->libraryPanel()->selectDocument(m_text);
+        m_ui.window->libraryPanel()->selectDocument(m_text);
         QTRY_VERIFY(rerunOcr()->isEnabled());
     }
 
@@ -131,7 +121,7 @@ private Q_SLOTS:
         const DocumentRecord before = record(m_text);
         QVERIFY(rerun(false, true));
         QTest::qWait(300);
-        QVERIFY(m_window->ingestQueue()->isIdle());
+        QVERIFY(m_ui.window->ingestQueue()->isIdle());
         QCOMPARE(record(m_text).status, DocumentStatus::Ready);
         QCOMPARE(record(m_text).chunkCount, before.chunkCount);
         QCOMPARE(record(m_text).ocrPages, 0);
@@ -140,18 +130,18 @@ private Q_SLOTS:
     void rereadsEveryPageWithProgressWhileChatStillAnswers()
     {
         const DocumentRecord before = record(m_text);
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
         QVERIFY(rerun(true, true));
         // The library shows the pages being read.
         const QModelIndex status = model()->indexOf(m_text, LibraryModel::Status);
         QTRY_VERIFY_WITH_TIMEOUT(status.data().toString().contains(QLatin1String("page")), 30000);
         QVERIFY(status.data(LibraryModel::ProgressRole).toInt() >= 0);
-        QTRY_VERIFY(m_window->findChild<QAction *>(QStringLiteral("cancelImport"))->isEnabled());
-        const QImage shot = test::saveScreenshot(m_window.get(), QStringLiteral("14-rerun-ocr"));
+        QTRY_VERIFY(m_ui.window->findChild<QAction *>(QStringLiteral("cancelImport"))->isEnabled());
+        const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("14-rerun-ocr"));
         QVERIFY(test::distinctColours(shot) >= 16);
 
         // Meanwhile the other document answers questions.
-        ChatPanel *chat = m_window->chatPanel();
+        ChatPanel *chat = m_ui.window->chatPanel();
         chat->ask(QStringLiteral("How do I query installed packages?"));
         QTRY_COMPARE(chat->answerViews().size(), 1);
         AnswerView *view = chat->answerViews().constLast();
@@ -174,11 +164,11 @@ private Q_SLOTS:
     void cancelsARerunAndRereadsTheFailedDocumentWithoutAsking()
     {
         // OCR of the spec's 17 pages takes long enough to cancel.
-        QSignalSpy finished(m_window->ingestQueue(), &IngestQueue::finished);
-        m_window->libraryPanel()->selectDocument(m_long);
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->libraryPanel()->selectDocument(m_long);
         QTRY_VERIFY(rerunOcr()->isEnabled());
         QVERIFY(rerun(true, true));
-        QAction *cancel = m_window->findChild<QAction *>(QStringLiteral("cancelImport"));
+        QAction *cancel = m_ui.window->findChild<QAction *>(QStringLiteral("cancelImport"));
         QTRY_VERIFY_WITH_TIMEOUT(cancel->isEnabled(), 30000);
         cancel->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -198,9 +188,7 @@ private Q_SLOTS:
     }
 
 private:
-    QTemporaryDir m_dir;
-    std::shared_ptr<Library> m_library;
-    std::unique_ptr<MainWindow> m_window;
+    test::WindowFixture m_ui;
     qint64 m_text = 0;
     qint64 m_other = 0;
     qint64 m_long = 0;

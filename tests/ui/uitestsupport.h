@@ -1,6 +1,16 @@
 #pragma once
 
-// Shared by the UI tests: isolated settings, screenshots into the build folder, and "is it blank?".
+// Shared by the UI tests: isolated settings, the main window over a fresh library, screenshots into the
+// build folder, and "is it blank?".
+#include "appsettings.h"
+#include "chatpanel.h"
+#include "librarymodel.h"
+#include "mainwindow.h"
+#include "store/library.h"
+
+#include <memory>
+
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
 #include <QImage>
@@ -8,6 +18,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
 #include <QWidget>
 
 namespace docsight::test {
@@ -50,5 +62,61 @@ inline QImage saveScreenshot(QWidget *widget, const QString &name)
     image.save(folder + QLatin1Char('/') + name + QStringLiteral(".png"));
     return image;
 }
+
+// A library in a temporary folder with the main window over it, shown and loaded: where most UI tests
+// start. Settings are isolated in the same folder.
+struct WindowFixture {
+    QTemporaryDir dir;
+    std::shared_ptr<Library> library;
+    std::unique_ptr<MainWindow> window;
+
+    // Empty on success, else what went wrong.
+    QString open(const QSize &size = QSize(1400, 900))
+    {
+        if (!dir.isValid())
+            return QStringLiteral("no temporary folder");
+        isolateSettings(dir);
+        QString error;
+        library = Library::open(dir.filePath(QStringLiteral("library")), &error);
+        if (!library)
+            return error;
+        window = std::make_unique<MainWindow>(library);
+        window->resize(size);
+        window->show();
+        if (!QTest::qWaitForWindowExposed(window.get()))
+            return QStringLiteral("the main window was never exposed");
+        if (!QTest::qWaitFor([this] { return window->libraryModel()->isLoaded(); }, 10000))
+            return QStringLiteral("the library list never loaded");
+        return {};
+    }
+
+    void close()
+    {
+        if (window)
+            window->close();
+        window.reset();
+    }
+
+    // Picks a provider in the chat panel, enabling an HTTP one at baseUrl with the given model first.
+    bool useProvider(ProviderKind kind, const QUrl &baseUrl = {}, const QString &model = QStringLiteral("test-model"))
+    {
+        AppSettings settings = window->settings();
+        if (kind != ProviderKind::Extractive) {
+            ProviderSettings p = settings.provider(kind);
+            p.enabled = true;
+            p.baseUrl = baseUrl;
+            p.model = model;
+            settings.setProvider(p);
+            window->applySettings(settings);
+        }
+        auto *picker = window->chatPanel()->findChildren<QComboBox *>().value(0);
+        const int index = picker ? picker->findData(static_cast<int>(kind)) : -1;
+        if (index < 0)
+            return false;
+        picker->setCurrentIndex(index);
+        Q_EMIT picker->activated(index);
+        return window->chatPanel()->currentProvider() == kind;
+    }
+};
 
 } // namespace docsight::test
