@@ -263,6 +263,8 @@ void ChatPanel::onFeedbackRecorded(qint64 messageId, int rating, bool corrected,
         }
         if (rating != 0)
             turn.rating = rating;
+        else if (!corrected)
+            turn.rating = 0; // the thumb was taken back
         turn.corrected = turn.corrected || corrected;
         m_answers.at(i)->setFeedbackState(turn.rating, turn.corrected);
         m_store->save(m_conversation);

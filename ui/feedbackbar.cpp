@@ -43,16 +43,15 @@ FeedbackBar::FeedbackBar(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_down);
     layout->addWidget(m_correct);
     layout->addWidget(m_status);
-    // A click asks; the state changes only once the feedback is recorded.
+    // A click asks; the state changes only once the feedback is recorded. Clicking the chosen thumb again
+    // takes it back.
     connect(m_up, &QToolButton::clicked, this, [this] {
         m_up->setChecked(m_rating > 0);
-        if (m_rating <= 0)
-            Q_EMIT rated(1);
+        Q_EMIT rated(m_rating > 0 ? 0 : 1);
     });
     connect(m_down, &QToolButton::clicked, this, [this] {
         m_down->setChecked(m_rating < 0);
-        if (m_rating >= 0)
-            Q_EMIT rated(-1);
+        Q_EMIT rated(m_rating < 0 ? 0 : -1);
     });
     connect(m_correct, &QToolButton::clicked, this, [this] {
         m_correct->setChecked(m_corrected);

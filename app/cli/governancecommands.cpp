@@ -288,11 +288,15 @@ int feedbackCommand(const Args &args, Context &ctx)
         return Usage;
     }
     QString error;
-    if (!UsageMeter(ctx.library).recordFeedback(message, ratings.value(rating), args.value(QStringLiteral("--correction")), &error)) {
+    const QString correction = args.value(QStringLiteral("--correction")).trimmed();
+    if (!UsageMeter(ctx.library).recordFeedback(message, ratings.value(rating), correction, &error)) {
         ctx.err << "docsight-cli: " << error << "\n";
         return Failed;
     }
-    ctx.out << "recorded feedback on answer " << message << "\n";
+    if (ratings.value(rating) == 0 && correction.isEmpty())
+        ctx.out << "took back the rating of answer " << message << "\n";
+    else
+        ctx.out << "recorded feedback on answer " << message << "\n";
     return Ok;
 }
 

@@ -451,11 +451,8 @@ bool UsageMeter::recordFeedback(qint64 messageId, int rating, const QString &cor
 {
     const int r = rating > 0 ? 1 : rating < 0 ? -1 : 0;
     const QString text = correction.trimmed();
-    if (r == 0 && text.isEmpty()) {
-        if (error)
-            *error = QStringLiteral("feedback needs a rating or a correction");
-        return false;
-    }
+    // Neither a thumb nor a correction takes the thumb back; the history of what was said stays.
+    const bool cleared = r == 0 && text.isEmpty();
     return m_library->write(
         [&](QSqlDatabase &db) {
             QSqlQuery q(db);
@@ -470,7 +467,8 @@ bool UsageMeter::recordFeedback(qint64 messageId, int rating, const QString &cor
                 return false;
             }
             return AuditLog::append(db, QStringLiteral("answer.feedback"), QStringLiteral("message:%1").arg(messageId),
-                                    {{QStringLiteral("rating"), r}, {QStringLiteral("has_correction"), !text.isEmpty()}},
+                                    {{QStringLiteral("rating"), r}, {QStringLiteral("has_correction"), !text.isEmpty()},
+                                     {QStringLiteral("cleared"), cleared}},
                                     error);
         },
         error);
@@ -500,9 +498,12 @@ FeedbackStats UsageMeter::feedback(const QDateTime &from, const QDateTime &to) c
     if (q.exec()) {
         while (q.next()) {
             const qint64 id = q.value(0).toLongLong();
+            const bool hasCorrection = !q.value(2).toString().isEmpty();
             if (q.value(1).toInt() != 0)
                 latest[id] = q.value(1).toInt();
-            if (!q.value(2).toString().isEmpty())
+            else if (!hasCorrection)
+                latest.erase(id); // the thumb was taken back
+            if (hasCorrection)
                 corrected[id] = true;
         }
     }

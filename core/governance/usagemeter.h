@@ -161,8 +161,8 @@ public:
     UsageSummary thisMonth(const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
     QList<UsageRecord> records(const QDateTime &from = {}, const QDateTime &to = {}) const;
 
-    // rating: +1 thumbs up, -1 thumbs down, 0 none (a correction alone). Audited ("answer.feedback") without
-    // the correction's text.
+    // rating: +1 thumbs up, -1 thumbs down, 0 none (a correction alone; with no correction either, the
+    // answer's thumb is taken back). Audited ("answer.feedback") without the correction's text.
     bool recordFeedback(qint64 messageId, int rating, const QString &correction, QString *error = nullptr);
     FeedbackStats feedback(const QDateTime &from, const QDateTime &to) const;
 

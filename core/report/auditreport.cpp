@@ -239,7 +239,9 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
             h += QStringLiteral("<p class='gov'>Note: %1</p>").arg(esc(v.toString()));
         for (const Feedback &f : feedback.value(m.id)) {
             h += QStringLiteral("<p><b>Feedback:</b> %1%2</p>")
-                     .arg(f.rating > 0 ? QStringLiteral("thumbs up") : f.rating < 0 ? QStringLiteral("thumbs down") : QStringLiteral("correction"),
+                     .arg(f.rating > 0 ? QStringLiteral("thumbs up") : f.rating < 0 ? QStringLiteral("thumbs down")
+                         : f.correction.isEmpty()            ? QStringLiteral("rating taken back")
+                                                             : QStringLiteral("correction"),
                           f.correction.isEmpty() ? QString() : QStringLiteral(" \u2014 correction: \u201C") + esc(f.correction) + QStringLiteral("\u201D"));
         }
         h += QStringLiteral("<p class='mono'>question SHA-256 %1<br/>answer SHA-256 %2</p>").arg(m.questionSha256, m.answerSha256);

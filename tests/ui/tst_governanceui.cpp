@@ -505,6 +505,21 @@ private Q_SLOTS:
         // Its governance came back from the file: the flagged passage is still shown.
         QVERIFY(!view->answer().governance.injectionFlags.isEmpty());
         QTRY_VERIFY(visibleChild<QLabel>(view, QStringLiteral("injectionNote")));
+        // Clicking the chosen thumb again takes it back; the correction stays.
+        auto *down = view->findChild<QToolButton *>(QStringLiteral("thumbsDown"));
+        QSignalSpy recorded(m_ui.window->governance(), &GovernanceController::feedbackRecorded);
+        QVERIFY(down->isVisible() && down->isEnabled());
+        // The reopened transcript was just built: wait for its layout, or the click lands outside a 0x0 button.
+        QTRY_VERIFY(!down->size().isEmpty());
+        QTest::mouseClick(down, Qt::LeftButton);
+        QTRY_COMPARE(recorded.count(), 1);
+        QVERIFY2(recorded.first().at(3).toBool(), qPrintable(recorded.first().at(4).toString()));
+        QTRY_COMPARE(view->feedbackBar()->rating(), 0);
+        QVERIFY(!down->isChecked());
+        QVERIFY(view->feedbackBar()->corrected());
+        const FeedbackStats f = UsageMeter(m_ui.library).feedback({}, {});
+        QCOMPARE(f.down, 0);
+        QCOMPARE(f.corrections, 1);
         ask(QStringLiteral("Which bank holds the Project Heron escrow account?"));
         QCOMPARE(chat->answerViews().constLast()->answer().governance.conversationId, first.constFirst().conversationId);
     }
