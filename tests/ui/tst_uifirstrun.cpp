@@ -101,6 +101,8 @@ private Q_SLOTS:
                 r = b;
         }
         QVERIFY(r);
+        // The suggestions were just (re)built: wait for their layout, or the click misses a 0x0 button.
+        QTRY_VERIFY(r->isVisible() && !r->size().isEmpty());
         QTest::mouseClick(r, Qt::LeftButton);
         QTRY_COMPARE(window->chatPanel()->answerViews().size(), 1);
         AnswerView *view = window->chatPanel()->answerViews().first();
