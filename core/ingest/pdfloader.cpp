@@ -7,6 +7,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <poppler-qt6.h>
@@ -263,6 +264,40 @@ double unexplainedInk(const QImage &grey, const QList<QRectF> &wordsPoints, doub
     return static_cast<double>(ink) / (static_cast<double>(width) * height);
 }
 
+// The page's text layer when it can stand for the page: enough real text, and (for a thin layer)
+// nothing else inked on the page that OCR could read. nullopt means the page goes to OCR.
+std::optional<TextLayer> usableTextLayer(Poppler::Page &page, const QSizeF &size, int index, const CancelToken &cancel)
+{
+    const std::vector<std::unique_ptr<Poppler::TextBox>> boxes =
+        page.textList(Poppler::Page::Rotate0, shouldAbort, cancelClosure(cancel));
+    if (cancel.isCancelled())
+        return std::nullopt;
+    TextLayer layer = buildTextLayer(boxes, size);
+    const TextStats stats = measureText(layer.text);
+    const LayerQuality quality = judgeTextLayer(stats);
+    if (quality == LayerQuality::Usable)
+        return layer;
+    // Poppler's plain-text path is independent of the word list; if it finds a usable layer where
+    // the word list did not, something is off in our reconstruction.
+    const TextStats plain = measureText(page.text(QRectF()));
+    if (judgeTextLayer(plain) == LayerQuality::Usable)
+        qCWarning(lcPdf) << "page" << index + 1 << "word list has" << stats.letters << "letters, plain text" << plain.letters;
+    qCDebug(lcPdf) << "page" << index + 1 << "text layer not usable:" << stats.letters << "letters," << stats.garbage
+                   << "garbage," << stats.other << "other";
+    if (quality != LayerQuality::Thin)
+        return std::nullopt; // a garbage layer's boxes would "explain" its own glyphs, so only thin layers are probed
+    const double probeDpi = std::min(kProbeDpi, 72.0 * std::sqrt(kMaxProbePixels / (size.width() * size.height())));
+    const QImage probe = page.renderToImage(probeDpi, probeDpi, -1, -1, -1, -1, Poppler::Page::Rotate0, nullptr, nullptr,
+                                            shouldAbort, cancelClosure(cancel))
+                             .convertToFormat(QImage::Format_Grayscale8);
+    const double ink = unexplainedInk(probe, layer.boxesPoints, probeDpi);
+    qCDebug(lcPdf) << "page" << index + 1 << "unexplained ink" << ink;
+    // Nothing on the page beyond what the text layer already says: OCR would only re-read it.
+    if (!probe.isNull() && ink <= kMaxUnexplainedInk)
+        return layer;
+    return std::nullopt;
+}
+
 } // namespace
 
 struct PdfLoader::Private {
@@ -443,44 +478,17 @@ PageResult PdfLoader::Private::loadPageImpl(int index, const CancelToken &cancel
         }
 
         // Forced OCR skips the text layer: the analyst has seen that it is garbage in a way the
-        // checks below cannot tell (e.g. a wrong but plausible font mapping).
+        // checks cannot tell (e.g. a wrong but plausible font mapping).
         if (!m_options.forceOcr) {
-            const std::vector<std::unique_ptr<Poppler::TextBox>> boxes =
-                page->textList(Poppler::Page::Rotate0, shouldAbort, cancelClosure(cancel));
+            std::optional<TextLayer> layer = usableTextLayer(*page, size, index, cancel);
             if (cancel.isCancelled()) {
                 result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
                 return result;
             }
-            TextLayer layer = buildTextLayer(boxes, size);
-            const TextStats stats = measureText(layer.text);
-            const LayerQuality quality = judgeTextLayer(stats);
-            bool useLayer = quality == LayerQuality::Usable;
-            if (!useLayer) {
-                // Poppler's plain-text path is independent of the word list; if it finds a usable
-                // layer where the word list did not, something is off in our reconstruction.
-                const TextStats plain = measureText(page->text(QRectF()));
-                if (judgeTextLayer(plain) == LayerQuality::Usable)
-                    qCWarning(lcPdf) << "page" << index + 1 << "word list has" << stats.letters << "letters, plain text"
-                                     << plain.letters;
-                qCDebug(lcPdf) << "page" << index + 1 << "text layer not usable:" << stats.letters << "letters,"
-                               << stats.garbage << "garbage," << stats.other << "other";
-            }
-            if (quality == LayerQuality::Thin) {
-                // A garbage layer's boxes would "explain" its own glyphs, so only thin layers are probed.
-                const double probeDpi =
-                    std::min(kProbeDpi, 72.0 * std::sqrt(kMaxProbePixels / (size.width() * size.height())));
-                const QImage probe = page->renderToImage(probeDpi, probeDpi, -1, -1, -1, -1, Poppler::Page::Rotate0,
-                                                         nullptr, nullptr, shouldAbort, cancelClosure(cancel))
-                                         .convertToFormat(QImage::Format_Grayscale8);
-                const double ink = unexplainedInk(probe, layer.boxesPoints, probeDpi);
-                // Nothing on the page beyond what the text layer already says: OCR would only re-read it.
-                useLayer = !probe.isNull() && ink <= kMaxUnexplainedInk;
-                qCDebug(lcPdf) << "page" << index + 1 << "unexplained ink" << ink;
-            }
-            if (useLayer) {
+            if (layer) {
                 result.page.source = PageSource::TextLayer;
-                result.page.text = std::move(layer.text);
-                result.page.words = std::move(layer.words);
+                result.page.text = std::move(layer->text);
+                result.page.words = std::move(layer->words);
                 qCDebug(lcPdf) << "page" << index + 1 << "text layer:" << result.page.words.size() << "words in"
                                << timer.elapsed() << "ms";
                 return result;
