@@ -1,6 +1,7 @@
 #include "startupplan.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -24,9 +25,20 @@ StartupPlan planStartup(const QString &libraryOption, const QStringList &files, 
     if (plan.firstRun && plan.toImport.isEmpty() && !samplesFolder.isEmpty()
         && !settings.value(QStringLiteral("library/samplesOffered")).toBool()) {
         settings.setValue(QStringLiteral("library/samplesOffered"), true);
-        plan.toImport.append(samplesFolder);
+        plan.toImport = sampleDocuments(samplesFolder);
     }
     return plan;
+}
+
+QStringList sampleDocuments(const QString &samplesFolder)
+{
+    QStringList out;
+    const QDir dir(samplesFolder);
+    for (const QFileInfo &f : dir.entryInfoList(QDir::Files | QDir::Readable, QDir::Name)) {
+        if (!f.completeBaseName().startsWith(QLatin1String("README"), Qt::CaseInsensitive))
+            out.append(f.absoluteFilePath());
+    }
+    return out;
 }
 
 } // namespace docsight
