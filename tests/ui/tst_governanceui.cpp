@@ -174,7 +174,7 @@ private Q_SLOTS:
                 memo = d.id;
         }
         QVERIFY(memo > 0);
-        QTest::mouseClick(notice->acceptButton(), Qt::LeftButton);
+        QVERIFY(test::clickWhenLaidOut(notice->acceptButton()));
         QTRY_COMPARE(DocumentStore(m_ui.library).byId(memo)->classification, Classification::Restricted);
         QVERIFY(!notice->isVisible());
         QSqlDatabase db = m_ui.library->connection();
@@ -226,13 +226,13 @@ private Q_SLOTS:
         AnswerView *view = chat->answerViews().constFirst();
         const qint64 message = view->answer().governance.messageId;
         QSignalSpy recorded(m_ui.window->governance(), &GovernanceController::feedbackRecorded);
-        QTest::mouseClick(view->findChild<QToolButton *>(QStringLiteral("thumbsDown")), Qt::LeftButton);
+        QVERIFY(test::clickWhenLaidOut(view->findChild<QToolButton *>(QStringLiteral("thumbsDown"))));
         QTRY_COMPARE(recorded.count(), 1);
         QVERIFY(recorded.first().at(3).toBool());
         QCOMPARE(view->feedbackBar()->rating(), -1);
         QVERIFY(view->findChild<QToolButton *>(QStringLiteral("thumbsDown"))->isChecked());
 
-        QTest::mouseClick(view->findChild<QToolButton *>(QStringLiteral("correctAnswer")), Qt::LeftButton);
+        QVERIFY(test::clickWhenLaidOut(view->findChild<QToolButton *>(QStringLiteral("correctAnswer"))));
         CorrectionDialog *dialog = nullptr;
         QTRY_VERIFY((dialog = view->findChild<CorrectionDialog *>()) && dialog->isVisible());
         dialog->editor()->setPlainText(QStringLiteral("The first tranche of EUR 150 million is due at signing."));
@@ -508,10 +508,8 @@ private Q_SLOTS:
         // Clicking the chosen thumb again takes it back; the correction stays.
         auto *down = view->findChild<QToolButton *>(QStringLiteral("thumbsDown"));
         QSignalSpy recorded(m_ui.window->governance(), &GovernanceController::feedbackRecorded);
-        QVERIFY(down->isVisible() && down->isEnabled());
-        // The reopened transcript was just built: wait for its layout, or the click lands outside a 0x0 button.
-        QTRY_VERIFY(!down->size().isEmpty());
-        QTest::mouseClick(down, Qt::LeftButton);
+        QVERIFY(down->isEnabled());
+        QVERIFY(test::clickWhenLaidOut(down)); // the reopened transcript was just built
         QTRY_COMPARE(recorded.count(), 1);
         QVERIFY2(recorded.first().at(3).toBool(), qPrintable(recorded.first().at(4).toString()));
         QTRY_COMPARE(view->feedbackBar()->rating(), 0);

@@ -105,9 +105,7 @@ private Q_SLOTS:
                 r = b;
         }
         QVERIFY(r);
-        // The suggestions were just (re)built: wait for their layout, or the click misses a 0x0 button.
-        QTRY_VERIFY(r->isVisible() && !r->size().isEmpty());
-        QTest::mouseClick(r, Qt::LeftButton);
+        QVERIFY(test::clickWhenLaidOut(r)); // the suggestions were just (re)built
         QTRY_COMPARE(window->chatPanel()->answerViews().size(), 1);
         AnswerView *view = window->chatPanel()->answerViews().first();
         QTRY_VERIFY_WITH_TIMEOUT(!view->isStreaming(), 60000);

@@ -144,7 +144,7 @@ private Q_SLOTS:
     {
         AnswerView *view = m_ui.window->chatPanel()->answerViews().first();
         const Citation citation = view->answer().citations.at(view->sourceCitations().first());
-        QTest::mouseClick(view->sourceButtons().first(), Qt::LeftButton);
+        QVERIFY(test::clickWhenLaidOut(view->sourceButtons().first()));
         DocumentViewer *viewer = m_ui.window->viewer();
         QTRY_VERIFY(!viewer->isLoading());
         QCOMPARE(viewer->documentId(), citation.documentId);

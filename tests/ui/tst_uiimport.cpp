@@ -97,7 +97,7 @@ private Q_SLOTS:
 
         // Retry reads it again; cancel once more so the test does not wait for the OCR.
         finished.clear();
-        QTest::mouseClick(visibleButton(viewer, QStringLiteral("Retry Import")), Qt::LeftButton);
+        QVERIFY(test::clickWhenLaidOut(visibleButton(viewer, QStringLiteral("Retry Import"))));
         QTRY_VERIFY_WITH_TIMEOUT(m_ui.window->libraryModel()->recordById(id)->status != DocumentStatus::Failed, 30000);
         m_ui.window->ingestQueue()->cancelDocument(id);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);

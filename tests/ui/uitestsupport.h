@@ -63,6 +63,16 @@ inline QImage saveScreenshot(QWidget *widget, const QString &name)
     return image;
 }
 
+// Clicks a widget like a user, once it has been laid out: a widget just added to a visible window is
+// 0x0 until its layout runs, and a click on it would be lost. False when it never got a size.
+inline bool clickWhenLaidOut(QWidget *widget)
+{
+    if (!widget || !QTest::qWaitFor([widget] { return widget->isVisible() && !widget->size().isEmpty(); }, 5000))
+        return false;
+    QTest::mouseClick(widget, Qt::LeftButton);
+    return true;
+}
+
 // A library in a temporary folder with the main window over it, shown and loaded: where most UI tests
 // start. Settings are isolated in the same folder.
 struct WindowFixture {
