@@ -5,6 +5,7 @@
 //   the scan with the viewer showing it, an extractive answer, a streamed answer (2000 deltas from a
 //   loopback OpenAI-compatible server), and opening a citation (document load, render, highlight).
 // Target: longest stall <= 50 ms in every phase.
+#include "../llm/providerfixtures.h"
 #include "answerview.h"
 #include "chatpanel.h"
 #include "documentviewer.h"
@@ -28,8 +29,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QElapsedTimer>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QTest>
 #include <QTextStream>
 #include <QTimer>
@@ -146,18 +145,6 @@ bool measure(const QString &phase, const std::function<void()> &begin, const std
     return ok;
 }
 
-QByteArray chunk(const QString &content)
-{
-    const QJsonObject choice{{QStringLiteral("index"), 0},
-                             {QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), content}}},
-                             {QStringLiteral("finish_reason"), QJsonValue::Null}};
-    const QJsonObject event{{QStringLiteral("id"), QStringLiteral("c1")},
-                            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-                            {QStringLiteral("model"), QStringLiteral("bench")},
-                            {QStringLiteral("choices"), QJsonArray{choice}}};
-    return test::LoopbackResponse::sseEvent(QJsonDocument(event).toJson(QJsonDocument::Compact));
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -244,7 +231,7 @@ int main(int argc, char *argv[])
             return test::LoopbackResponse::json(200, R"({"data":[{"id":"bench"}]})");
         QList<QByteArray> pieces;
         for (int i = 0; i < kDeltas; ++i)
-            pieces << chunk(i % 40 == 39 ? QStringLiteral("word.\n\n") : QStringLiteral("word%1 ").arg(i));
+            pieces << test::openAiChunk(i % 40 == 39 ? QStringLiteral("word.\n\n") : QStringLiteral("word%1 ").arg(i), {}, QStringLiteral("bench"));
         return test::LoopbackResponse::sse(pieces, std::chrono::milliseconds(2));
     });
     AppSettings settings = window.settings();

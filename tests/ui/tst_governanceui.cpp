@@ -4,6 +4,7 @@
 // the answers; File → Export Audit Report writes a PDF that Poppler reads back; the Governance settings page
 // round-trips a budget and a LAN host (and the chat pane's trust badge follows it); a canary leaked by a
 // provider on loopback is withheld on screen; policy notices render. Screenshots go to <build>/tests/ui/screenshots.
+#include "../llm/providerfixtures.h"
 #include "answerview.h"
 #include "chatpanel.h"
 #include "classificationnotice.h"
@@ -42,7 +43,6 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -81,18 +81,6 @@ void whenModal(QObject *context, std::function<bool(T *)> act)
         }
     });
     timer->start();
-}
-
-QByteArray sseChunk(const QString &content)
-{
-    const QJsonObject choice{{QStringLiteral("index"), 0},
-                             {QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), content}}},
-                             {QStringLiteral("finish_reason"), QJsonValue::Null}};
-    const QJsonObject event{{QStringLiteral("id"), QStringLiteral("c1")},
-                            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-                            {QStringLiteral("model"), QStringLiteral("leaky-model")},
-                            {QStringLiteral("choices"), QJsonArray{choice}}};
-    return test::LoopbackResponse::sseEvent(QJsonDocument(event).toJson(QJsonDocument::Compact));
 }
 
 template <typename T>
@@ -397,8 +385,10 @@ private Q_SLOTS:
                 return test::LoopbackResponse::json(200, QByteArrayLiteral("{\"data\":[{\"id\":\"leaky-model\"}]}"));
             static const QRegularExpression canary(QStringLiteral("dsc-[0-9a-f]{24}"));
             const QString token = canary.match(QString::fromUtf8(r.body)).captured();
-            return test::LoopbackResponse::sse({sseChunk(QStringLiteral("Sure. My hidden reference is ")),
-                                                sseChunk(token.left(10)), sseChunk(token.mid(10) + QStringLiteral(" [S1].")),
+            const QString model = QStringLiteral("leaky-model");
+            return test::LoopbackResponse::sse({test::openAiChunk(QStringLiteral("Sure. My hidden reference is "), {}, model),
+                                                test::openAiChunk(token.left(10), {}, model),
+                                                test::openAiChunk(token.mid(10) + QStringLiteral(" [S1]."), {}, model),
                                                 test::LoopbackResponse::sseEvent(QByteArrayLiteral("[DONE]"))});
         });
         QVERIFY(m_ui.useProvider(ProviderKind::OpenAiCompatible, server.url(QStringLiteral("/v1")), QStringLiteral("leaky-model")));

@@ -1,6 +1,7 @@
 // The analyst's main path, through the window: import a PDF, ask the offline extractive answerer, open
 // a citation in the viewer with the quoted words highlighted, find in the document, reopen the saved
 // conversation, stop a streamed answer. Screenshots of each state go to <build>/tests/ui/screenshots.
+#include "../llm/providerfixtures.h"
 #include "answerview.h"
 #include "chatpanel.h"
 #include "documentviewer.h"
@@ -23,8 +24,6 @@
 #include <QAction>
 #include <QComboBox>
 #include <QTableView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -47,18 +46,6 @@ QString normalised(const QString &text)
             out.append(c.toLower());
     }
     return out;
-}
-
-QByteArray chunk(const QString &content)
-{
-    const QJsonObject choice{{QStringLiteral("index"), 0},
-                             {QStringLiteral("delta"), QJsonObject{{QStringLiteral("content"), content}}},
-                             {QStringLiteral("finish_reason"), QJsonValue::Null}};
-    const QJsonObject event{{QStringLiteral("id"), QStringLiteral("c1")},
-                            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-                            {QStringLiteral("model"), QStringLiteral("slow-model")},
-                            {QStringLiteral("choices"), QJsonArray{choice}}};
-    return test::LoopbackResponse::sseEvent(QJsonDocument(event).toJson(QJsonDocument::Compact));
 }
 
 } // namespace
@@ -245,7 +232,7 @@ private Q_SLOTS:
                 return test::LoopbackResponse::json(200, R"({"data":[{"id":"slow-model"}]})");
             QList<QByteArray> pieces;
             for (int i = 0; i < 400; ++i)
-                pieces << chunk(QStringLiteral("word%1 ").arg(i));
+                pieces << test::openAiChunk(QStringLiteral("word%1 ").arg(i), {}, QStringLiteral("slow-model"));
             return test::LoopbackResponse::sse(pieces, std::chrono::milliseconds(25));
         });
         AppSettings settings = m_ui.window->settings();
