@@ -4,6 +4,7 @@
 #include "search/embedder.h"
 #include "search/embeddingstore.h"
 #include "search/keywordsearch.h"
+#include "search/textanalysis.h"
 #include "search/vectorindex.h"
 #include "store/library.h"
 
@@ -34,6 +35,11 @@ constexpr double kLexicalVectorWeight = 0.5;
 // Pseudo-relevance feedback: how many top fused passages, and how far the query moves to them.
 constexpr int kFeedbackPassages = 5;
 constexpr double kFeedbackWeight = 0.5;
+// A table of contents or index matches questions by its headings' words but answers none of them:
+// its score is scaled down, so it is cited only when nothing else matches as well.
+constexpr double kNavigationalScale = 0.5;
+// How many of the best fused candidates are read and checked for that before the cut to k.
+constexpr int kRerankWindow = 30;
 
 QString idsJson(const QList<qint64> &ids)
 {
@@ -162,6 +168,24 @@ Fused fuse(const QList<KeywordHit> &keywordHits, const QList<VectorHit> &vectorH
         return sa != sb ? sa > sb : a < b;
     });
     return f;
+}
+
+// Scales the score of each table-of-contents or index passage among the first `window` candidates
+// (whose details were read) and re-sorts those; a demoted passage goes no lower than the window's end.
+void demoteNavigational(Fused &fused, qsizetype window, const QHash<qint64, RetrievedPassage> &details)
+{
+    bool changed = false;
+    for (auto it = details.cbegin(); it != details.cend(); ++it) {
+        if (looksNavigational(it->text)) {
+            fused.byId[it.key()].score *= kNavigationalScale;
+            changed = true;
+        }
+    }
+    if (!changed)
+        return;
+    const auto end = fused.order.begin() + std::min(fused.order.size(), window);
+    std::stable_sort(fused.order.begin(), end,
+                     [&](qint64 a, qint64 b) { return fused.byId.value(a).score > fused.byId.value(b).score; });
 }
 
 } // namespace
@@ -350,12 +374,22 @@ RetrievalResult HybridRetriever::retrieve(const QString &question, const Retriev
     const QSet<qint64> allowedDocuments = options.documentIds
         ? QSet<qint64>(options.documentIds->cbegin(), options.documentIds->cend())
         : QSet<qint64>();
-    // Passage text is read for the best candidates first; more only when de-duplication or a
-    // document removed meanwhile leaves fewer than k.
+    // The best candidates are read first, and a navigational one among them moves down.
+    const qsizetype window = std::max(3 * k, kRerankWindow);
+    QHash<qint64, RetrievedPassage> details = passages(db, fused.order.mid(0, window));
+    demoteNavigational(fused, window, details);
+    // More passage text is read only when de-duplication or a document removed meanwhile leaves
+    // fewer than k.
     for (qsizetype from = 0; from < fused.order.size() && result.passages.size() < k;) {
         const QList<qint64> batch = fused.order.mid(from, std::max<qsizetype>(2 * k, 16));
         from += batch.size();
-        const QHash<qint64, RetrievedPassage> details = passages(db, batch);
+        QList<qint64> missing;
+        for (const qint64 id : batch) {
+            if (!details.contains(id))
+                missing.append(id);
+        }
+        if (!missing.isEmpty())
+            details.insert(passages(db, missing));
         for (const qint64 id : batch) {
             const auto d = details.constFind(id);
             if (d == details.cend() || (options.documentIds && !allowedDocuments.contains(d->documentId)))

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include <QRegularExpression>
 #include <QSet>
 
 namespace docsight {
@@ -379,6 +380,30 @@ QList<QStringView> searchTokens(QStringView folded)
 bool isStopWord(QStringView folded)
 {
     return folded.size() <= 9 && stopWords().contains(folded.toString());
+}
+
+bool looksNavigational(QStringView text)
+{
+    // An entry ends in a leader of three or more dots (spaced or not, or an ellipsis character)
+    // and one or more page numbers, arabic or roman, separated by commas.
+    static const QRegularExpression entry(QStringLiteral("(?:(?:\\.\\s?){3,}|\u2026+)\\s*(?:\\d{1,4}|[ivxlcdm]{1,6})"
+                                                         "(?:\\s*[,\u2013-]\\s*(?:\\d{1,4}|[ivxlcdm]{1,6}))*\\s*$"),
+                                          QRegularExpression::CaseInsensitiveOption);
+    // Most passages have no leader at all; they are settled without a regular expression.
+    if (!text.contains(QLatin1String(". . .")) && !text.contains(QLatin1String("...")) && !text.contains(QChar(0x2026)))
+        return false;
+    int lines = 0;
+    int entries = 0;
+    for (const QStringView line : text.split(QLatin1Char('\n'))) {
+        const QStringView t = line.trimmed();
+        if (entry.match(t).hasMatch()) {
+            ++entries;
+            ++lines;
+        } else if (std::any_of(t.cbegin(), t.cend(), [](QChar c) { return c.isLetter(); })) {
+            ++lines; // lines without letters (section numbers set apart, axis ticks) say neither
+        }
+    }
+    return entries >= 3 && 2 * entries >= lines;
 }
 
 QString porterStem(QStringView word)

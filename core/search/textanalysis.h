@@ -19,6 +19,11 @@ QList<QStringView> searchTokens(QStringView folded);
 // Common English function words and question words ("how", "which"), which carry no topic.
 bool isStopWord(QStringView folded);
 
+// True for a passage that points elsewhere instead of saying something: a table of contents or an
+// index, where most lines are an entry, a dot leader and page numbers ("Vectors . . . . 8, 22").
+// Such a passage matches many questions by their headings' words and answers none.
+bool looksNavigational(QStringView text);
+
 // Porter's (1980) stemmer for ASCII words; other words come back unchanged.
 QString porterStem(QStringView word);
 

@@ -152,6 +152,47 @@ private Q_SLOTS:
         QVERIFY(isStopWord(QStringLiteral("which")));
         QVERIFY(!isStopWord(QStringLiteral("matrix")));
     }
+
+    void contentsAndIndexPassagesAreNavigational_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("navigational");
+        QTest::newRow("spaced leaders") << QStringLiteral("iii\n\n10 Writing your own functions . . . . . . 45\n\n"
+                                                          "10.1 Simple examples. . . . . . . . . . 45\n"
+                                                          "10.2 Defining new binary operators . . . . . 46\n"
+                                                          "10.3 Named arguments and defaults . . . . . 46")
+                                        << true;
+        QTest::newRow("dense leaders, roman numerals") << QStringLiteral("Contents\nPreface ........ vii\n"
+                                                                         "Item 1. Business ........ 3\n"
+                                                                         "Item 1A. Risk Factors ........ 12\n"
+                                                                         "Item 2. Properties ........ 27")
+                                                       << true;
+        QTest::newRow("index with page lists") << QStringLiteral("S\nScope . . . . . . . 49\nSearch path . . . . . 32\n"
+                                                                 "Vectors . . . . . . . 8, 22\nRecycling rule . . . 9, 22–23")
+                                               << true;
+        QTest::newRow("ellipsis leaders") << QStringLiteral("Overview\u2026\u2026\u2026 1\nResults\u2026\u2026 4\n"
+                                                            "Appendix\u2026\u2026 9")
+                                          << true;
+        QTest::newRow("financial table") << QStringLiteral("Revenue 12,431 11,902 10,377\nCost of sales (8,120) (7,744) (6,981)\n"
+                                                           "Gross profit 4,311 4,158 3,396\nOperating income 1,204 1,187 903")
+                                         << false;
+        QTest::newRow("prose with ellipses") << QStringLiteral("The ‘...’ argument passes options on... see page 47.\n"
+                                                               "f <- function(x, ...) 1\nA sentence that trails off... 3")
+                                             << false;
+        QTest::newRow("a few entries in prose") << QStringLiteral("Introduction . . . . . 1\nThis manual describes the library.\n"
+                                                              "It covers installation and use.\nChapters follow the API.\n"
+                                                              "Contents . . . . 2\nSee the index . . . 40\n"
+                                                              "Each chapter ends with exercises.")
+                                            << false;
+        QTest::newRow("empty") << QString() << false;
+    }
+
+    void contentsAndIndexPassagesAreNavigational()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, navigational);
+        QCOMPARE(looksNavigational(text), navigational);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBuiltinEmbedder)

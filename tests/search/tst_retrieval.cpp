@@ -3,9 +3,12 @@
 
 #include "search/embeddingstore.h"
 #include "search/keywordsearch.h"
+#include "search/textanalysis.h"
 #include "search/vectorindex.h"
 #include "store/documentstore.h"
 
+#include <QRegularExpression>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -189,6 +192,44 @@ private Q_SLOTS:
         QVERIFY(capped.terms.size() <= KeywordSearch::kMaxTerms);
         // The one word the library knows is the most informative, so it survives the cap.
         QCOMPARE(capped.terms.first(), QStringLiteral("eruptions"));
+    }
+
+    void contentsPagesRankBelowTheSectionsTheyList()
+    {
+        // R-intro.pdf's pages 3-6 are its table of contents and 108-112 its indexes; the body is
+        // never mistaken for either.
+        QSqlQuery q(m_lib->connection());
+        q.prepare(QStringLiteral("SELECT page_number, text FROM chunks WHERE document_id = ? ORDER BY ordinal"));
+        q.addBindValue(documentId(QStringLiteral("R-intro.pdf")));
+        QVERIFY(q.exec());
+        QStringList titles;
+        static const QRegularExpression entry(QStringLiteral("^(?:[A-Z]?[\\d.]+\\s+)?([A-Za-z].{11,}?)\\s*(?:\\.\\s?){3,}\\s*\\d+$"));
+        while (q.next()) {
+            const int page = q.value(0).toInt();
+            const QString text = q.value(1).toString();
+            if (page >= 3 && page <= 6) {
+                QVERIFY2(looksNavigational(text), qPrintable(QStringLiteral("page %1").arg(page)));
+                for (const QString &line : text.split(QLatin1Char('\n'))) {
+                    const auto m = entry.match(line.trimmed());
+                    if (m.hasMatch() && !titles.contains(m.captured(1)))
+                        titles << m.captured(1);
+                }
+            } else if (page >= 7 && page <= 107) {
+                QVERIFY2(!looksNavigational(text), qPrintable(QStringLiteral("page %1").arg(page)));
+            }
+        }
+        // Asked for a section by its title, the section comes first, not the contents line naming it
+        // (a contents page came first for 35 of these 143 titles before contents were demoted).
+        QVERIFY2(titles.size() > 100, qPrintable(QString::number(titles.size())));
+        int contentsFirst = 0;
+        for (const QString &title : std::as_const(titles)) {
+            const auto r = m_retriever->retrieve(title);
+            QVERIFY2(!r.passages.isEmpty(), qPrintable(title));
+            contentsFirst += looksNavigational(r.passages.first().text) ? 1 : 0;
+        }
+        qInfo("a contents or index passage came first for %d of %d section titles", contentsFirst,
+              static_cast<int>(titles.size()));
+        QVERIFY(contentsFirst * 10 <= titles.size());
     }
 
     void removedDocumentDisappearsFromEveryResult()
