@@ -1,6 +1,9 @@
 #include "documentfind.h"
 
 #include <algorithm>
+#include <cstdlib>
+
+#include <QStringList>
 
 namespace docsight {
 namespace {
@@ -58,6 +61,64 @@ QList<FindMatch> findInPages(const QList<PageContent> &pages, const QString &nee
         }
     }
     return out;
+}
+
+namespace {
+
+// The occurrence nearest the recorded place: same page first, then the closest page.
+std::optional<FindMatch> nearest(const QList<FindMatch> &matches, const FindMatch &recorded)
+{
+    if (matches.isEmpty())
+        return std::nullopt;
+    const auto distance = [&](const FindMatch &m) {
+        return std::pair{std::abs(m.page - recorded.page), std::abs(m.start - recorded.start)};
+    };
+    return *std::min_element(matches.cbegin(), matches.cend(),
+                             [&](const FindMatch &a, const FindMatch &b) { return distance(a) < distance(b); });
+}
+
+// The first or last `count` words of text, as written.
+QString edgeWords(const QString &text, int count, bool last)
+{
+    QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (words.size() > count)
+        words = last ? words.mid(words.size() - count) : words.mid(0, count);
+    return words.join(QLatin1Char(' '));
+}
+
+} // namespace
+
+std::optional<FindMatch> locateQuote(const QList<PageContent> &pages, const FindMatch &recorded, const QString &quote)
+{
+    const QString wanted = fold(quote, nullptr).trimmed();
+    if (wanted.isEmpty())
+        return std::nullopt;
+    for (const PageContent &page : pages) {
+        if (page.number != recorded.page)
+            continue;
+        if (recorded.start >= 0 && recorded.length > 0 && recorded.start + recorded.length <= page.text.size()
+            && fold(page.text.mid(recorded.start, recorded.length), nullptr).trimmed() == wanted)
+            return recorded;
+    }
+    if (auto whole = nearest(findInPages(pages, quote, 1000), recorded))
+        return whole;
+    // A long quote (a whole passage) may have changed in its middle only: take its first words and
+    // the nearest of its last words after them on the same page, within twice the quote's length.
+    constexpr int kEdgeWords = 6;
+    if (wanted.count(QLatin1Char(' ')) < 3 * kEdgeWords)
+        return std::nullopt;
+    const auto head = nearest(findInPages(pages, edgeWords(quote, kEdgeWords, false), 1000), recorded);
+    if (!head)
+        return std::nullopt;
+    std::optional<FindMatch> tail;
+    for (const FindMatch &m : findInPages(pages, edgeWords(quote, kEdgeWords, true), 1000)) {
+        if (m.page == head->page && m.start >= head->start + head->length
+            && m.start + m.length - head->start <= 2 * quote.size() && (!tail || m.start < tail->start))
+            tail = m;
+    }
+    if (!tail)
+        return std::nullopt;
+    return FindMatch{head->page, head->start, tail->start + tail->length - head->start};
 }
 
 QList<QRectF> wordRectsForSpan(const PageContent &page, int start, int end)

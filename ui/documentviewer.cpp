@@ -295,6 +295,22 @@ QList<QRectF> DocumentViewer::highlightRects() const
     return m_highlight;
 }
 
+QString DocumentViewer::highlightedText() const
+{
+    if (!m_passage)
+        return {};
+    for (const PageContent &p : std::as_const(m_content)) {
+        if (p.number == m_passage->page)
+            return p.text.mid(m_passage->charStart, m_passage->charEnd - m_passage->charStart);
+    }
+    return {};
+}
+
+QString DocumentViewer::noticeText() const
+{
+    return m_noticeBar->isHidden() ? QString() : m_notice->text();
+}
+
 QString DocumentViewer::selectedText() const
 {
     return m_textMode ? m_text->textCursor().selectedText().replace(QChar::ParagraphSeparator, QLatin1Char('\n'))
@@ -482,8 +498,36 @@ void DocumentViewer::showMessage(const QString &title, const QString &text, bool
     updateNavigation();
 }
 
-void DocumentViewer::applyPassage(const PassageTarget &target)
+void DocumentViewer::applyPassage(const PassageTarget &cited)
 {
+    PassageTarget target = cited;
+    bool gone = false;
+    if (!target.quote.trimmed().isEmpty() && !m_content.isEmpty()) {
+        const FindMatch recorded{target.page, target.charStart, target.charEnd - target.charStart};
+        if (const auto now = locateQuote(m_content, recorded, target.quote)) {
+            if (now->page != recorded.page || now->start != recorded.start || now->length != recorded.length) {
+                // Read again since the citation was made: the recorded words and boxes are stale.
+                target.page = now->page;
+                target.charStart = now->start;
+                target.charEnd = now->start + now->length;
+                target.firstWord = 0;
+                target.wordCount = 0;
+                target.boxes.clear();
+            }
+        } else {
+            gone = true;
+            target.charStart = target.charEnd = 0;
+            target.firstWord = target.wordCount = 0;
+            target.boxes.clear();
+        }
+    }
+    const QString staleNotice = tr("The cited text is no longer in this document: it was read again after the answer "
+                                   "was written. Showing the page it was on.");
+    if (gone)
+        setNotice(staleNotice);
+    else if (m_notice->text() == staleNotice)
+        setNotice({});
+
     const PageContent *page = nullptr;
     for (const PageContent &p : std::as_const(m_content)) {
         if (p.number == target.page)

@@ -35,6 +35,8 @@ struct PassageTarget {
     int firstWord = 0;
     int wordCount = 0;
     QList<QRectF> boxes;  // page-normalised; computed from the words when empty
+    QString quote;        // the cited text; when the page no longer reads it at the span (the
+                          // document was read again), the viewer looks for it instead
 };
 
 // The document viewer: page images (rendered off the GUI thread, cached) in a continuous scroll with
@@ -63,6 +65,8 @@ public:
     bool isShowingImages() const;
     int highlightPage() const;
     QList<QRectF> highlightRects() const;  // page-normalised
+    QString highlightedText() const;       // the page text the highlighted passage covers
+    QString noticeText() const;            // the note above the pages; empty when none is shown
     bool isLoading() const { return m_loading; }
     bool hasPendingRenders() const;
     QString selectedText() const;

@@ -347,6 +347,8 @@ void KeyFactsDialog::activateRow(int row)
     // A quote that could not be located exactly still opens its page, without a highlight.
     target.charStart = std::max(s.charStart, 0);
     target.charEnd = std::max(s.charEnd, target.charStart);
+    if (s.charEnd > s.charStart && s.charStart >= 0)
+        target.quote = s.quote; // located when extracted: found again if the document was re-read
     Q_EMIT passageRequested(target);
 }
 

@@ -466,6 +466,7 @@ void MainWindow::openCitation(const Citation &citation)
     target.firstWord = citation.firstWord;
     target.wordCount = citation.wordCount;
     target.boxes = citation.boxes;
+    target.quote = citation.quote;
     m_viewer->showPassage(target);
 }
 

@@ -54,6 +54,48 @@ private Q_SLOTS:
         QCOMPARE(findInPages({samplePage(), samplePage()}, QStringLiteral("names")).size(), 2);
     }
 
+    void aCitedQuoteIsFoundWhereItStandsNow()
+    {
+        const auto page = [](int number, const QString &text) {
+            PageContent p;
+            p.number = number;
+            p.text = text;
+            return p;
+        };
+        const QString quote = QStringLiteral("The quick brown dog jumped over the lazy fox.");
+        const QString body = QStringLiteral("Intro line.\n") + QStringLiteral("The quick brown dog\njumped over the lazy fox.");
+        // Still where it was recorded: the recorded span comes back as it is.
+        const FindMatch recorded{2, 12, static_cast<int>(body.size()) - 12};
+        QList<PageContent> pages{page(1, QStringLiteral("Other text.")), page(2, body)};
+        auto at = locateQuote(pages, recorded, quote);
+        QVERIFY(at);
+        QCOMPARE(at->start, recorded.start);
+        // Moved within the page, and to another page: the nearest occurrence.
+        pages[1].text = QStringLiteral("A new first paragraph.\n\n") + body;
+        at = locateQuote(pages, recorded, quote);
+        QVERIFY(at);
+        QCOMPARE(at->page, 2);
+        QCOMPARE(pages[1].text.mid(at->start, at->length).simplified(), quote);
+        pages.append(page(3, body));
+        pages[1].text = QStringLiteral("Nothing here now.");
+        at = locateQuote(pages, recorded, quote);
+        QVERIFY(at);
+        QCOMPARE(at->page, 3);
+        // Gone.
+        pages[2].text = QStringLiteral("The quick brown cat slept.");
+        QVERIFY(!locateQuote(pages, recorded, quote));
+        QVERIFY(!locateQuote(pages, recorded, QStringLiteral("  ")));
+        // A whole passage whose middle was read differently: from its first words to its last.
+        const QString passage = QStringLiteral("one two three four five six seven eight nine ten eleven twelve thirteen "
+                                               "fourteen fifteen sixteen seventeen eighteen nineteen twenty");
+        QString reread = passage;
+        reread.replace(QStringLiteral("ten eleven"), QStringLiteral("tEn e1even"));
+        pages = {page(1, QStringLiteral("Before. ") + reread + QStringLiteral(" After."))};
+        at = locateQuote(pages, FindMatch{1, 0, 10}, passage);
+        QVERIFY(at);
+        QCOMPARE(pages[0].text.mid(at->start, at->length), reread);
+    }
+
     void wordBoxesCoverTheSpan()
     {
         const PageContent p = samplePage();

@@ -8,12 +8,16 @@
 #include "mainwindow.h"
 #include "uitestsupport.h"
 
+#include "documentviewer.h"
+
+#include "store/documentstore.h"
 #include "store/library.h"
 
 #include "testsupport.h"
 
 #include <QAction>
 #include <QCheckBox>
+#include <QFile>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -185,6 +189,80 @@ private Q_SLOTS:
         QTRY_COMPARE(record(m_long).status, DocumentStatus::Ready);
         QCOMPARE(record(m_long).ocrPages, record(m_long).pageCount);
         QVERIFY(record(m_long).chunkCount > 0);
+    }
+
+    void anOldCitationFindsItsTextAfterTheDocumentIsReadAgain()
+    {
+        // A text file whose stored copy is read again with different content: the words the old
+        // citation recorded moved (as after a re-OCR that reads more or less), or are gone.
+        const QString path = m_ui.dir.filePath(QStringLiteral("notes.txt"));
+        QVERIFY(QFile::copy(test::corpusPath(QStringLiteral("scans/phototest.txt")), path));
+        QSignalSpy finished(m_ui.window->ingestQueue(), &IngestQueue::finished);
+        m_ui.window->importPaths({path});
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const qint64 notes = finished.first().first().value<ImportOutcome>().documentId;
+        QTRY_COMPARE(record(notes).status, DocumentStatus::Ready);
+
+        ChatPanel *chat = m_ui.window->chatPanel();
+        chat->ask(QStringLiteral("Which dog jumped over the lazy fox?"));
+        QTRY_VERIFY(!chat->answerViews().isEmpty());
+        AnswerView *view = chat->answerViews().constLast();
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isStreaming(), 60000);
+        QVERIFY2(view->answer().ok(), qPrintable(view->answer().errorMessage));
+        const auto citations = view->answer().citations;
+        const auto it = std::find_if(citations.cbegin(), citations.cend(), [&](const Citation &c) { return c.documentId == notes; });
+        QVERIFY(it != citations.cend());
+        const Citation cited = *it;
+        const int citedIndex = static_cast<int>(it - citations.cbegin());
+        QVERIFY(cited.quote.contains(QLatin1String("lazy fox")));
+
+        DocumentViewer *viewer = m_ui.window->viewer();
+        const auto open = [&] {
+            QSignalSpy shown(viewer, &DocumentViewer::passageShown);
+            Q_EMIT view->citationActivated(citedIndex); // as a click on its source chip does
+            QTRY_VERIFY(!shown.isEmpty());
+        };
+        open();
+        QCOMPARE(viewer->highlightedText().simplified(), cited.quote);
+        QVERIFY(viewer->noticeText().isEmpty());
+
+        const auto rereadAs = [&](const QByteArray &content) {
+            const auto doc = DocumentStore(m_ui.library).byId(notes);
+            QVERIFY(doc);
+            QFile stored(DocumentStore(m_ui.library).absoluteStoredPath(*doc));
+            QVERIFY(stored.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            stored.write(content);
+            stored.close();
+            QSignalSpy reread(m_ui.window->ingestQueue(), &IngestQueue::finished);
+            QString error;
+            QVERIFY2(m_ui.window->ingestQueue()->reimport(notes, {}, &error) != 0, qPrintable(error));
+            QTRY_COMPARE_WITH_TIMEOUT(reread.count(), 1, 60000);
+            QTRY_COMPARE(record(notes).status, DocumentStatus::Ready);
+        };
+
+        // Moved: a paragraph now comes first, so the recorded span holds other words.
+        QFile original(test::corpusPath(QStringLiteral("scans/phototest.txt")));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray text = original.readAll();
+        rereadAs("A preface that the first reading did not have, long enough to move every word after it.\n\n" + text);
+        open();
+        QCOMPARE(viewer->highlightPage(), cited.page);
+        QCOMPARE(viewer->highlightedText().simplified(), cited.quote);
+        QVERIFY(viewer->noticeText().isEmpty());
+
+        // Gone: the sentence is no longer there. The page opens without a highlight, and says why.
+        rereadAs(QByteArray(text).replace("lazy fox", "sleepy cat"));
+        open();
+        QVERIFY(viewer->highlightedText().isEmpty());
+        QVERIFY(viewer->highlightRects().isEmpty());
+        QVERIFY2(viewer->noticeText().contains(QLatin1String("read again")), qPrintable(viewer->noticeText()));
+        test::saveScreenshot(m_ui.window.get(), QStringLiteral("16-citation-text-gone"));
+
+        // A citation whose text is where it was clears that note again.
+        rereadAs(text);
+        open();
+        QCOMPARE(viewer->highlightedText().simplified(), cited.quote);
+        QVERIFY(viewer->noticeText().isEmpty());
     }
 
 private:
