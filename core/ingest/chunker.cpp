@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include <QHash>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace docsight {
 namespace {
@@ -74,9 +76,58 @@ bool Chunker::looksLikeHeading(QStringView paragraph)
     return p.front().isUpper() || numbered.match(p.toString()).hasMatch();
 }
 
+namespace {
+
+// A running header or footer with its page number and case taken out, so that "Chapter 5: Arrays
+// and matrices 28" and "30 Chapter 5: Arrays and matrices" compare equal.
+QString runningKey(QStringView paragraph)
+{
+    QString key;
+    for (const QChar c : paragraph) {
+        if (!c.isDigit())
+            key.append(c.toCaseFolded());
+    }
+    return key.simplified();
+}
+
+QStringView firstParagraph(const QString &text)
+{
+    const QStringView t = QStringView(text).trimmed();
+    const qsizetype end = t.indexOf(QStringLiteral("\n\n"));
+    return end < 0 ? t : t.first(end);
+}
+
+// The header's text without the page number printed before or after it.
+QString withoutPageNumber(QStringView paragraph)
+{
+    static const QRegularExpression number(QStringLiteral("^\\d+\\s+|\\s+\\d+$"));
+    return paragraph.toString().simplified().remove(number);
+}
+
+// The first paragraphs that repeat at the top of several pages, page numbers aside: running
+// headers. They name the chapter or the document, not the section a passage is in.
+QSet<QString> runningHeaders(const QList<PageContent> &pages)
+{
+    QHash<QString, int> counts;
+    for (const PageContent &page : pages) {
+        const QString key = runningKey(firstParagraph(page.text));
+        if (!key.isEmpty())
+            ++counts[key];
+    }
+    QSet<QString> out;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (it.value() >= 3)
+            out.insert(it.key());
+    }
+    return out;
+}
+
+} // namespace
+
 QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
 {
     QList<Chunk> chunks;
+    const QSet<QString> repeated = runningHeaders(pages);
     const qsizetype target = m_options.targetChars;
     const qsizetype minEnd = target / 2;
     const qsizetype maxLen = target + target / 4;
@@ -84,10 +135,15 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
 
     for (const PageContent &page : pages) {
         const QString &text = page.text;
+        // The page's running header (chapter or document title) is not a section heading: the
+        // section heading from the page before still applies under it. It stands in for a heading
+        // only before the first one.
+        const QStringView top = firstParagraph(text);
+        const QString running = repeated.contains(runningKey(top)) ? withoutPageNumber(top) : QString();
         // Headings on this page, by position, so each chunk can carry the nearest one above it.
         QList<std::pair<qsizetype, QString>> headings;
         {
-            qsizetype pos = 0;
+            qsizetype pos = running.isEmpty() ? 0 : (top.data() - text.data()) + top.size();
             while (pos < text.size()) {
                 qsizetype next = text.indexOf(QStringLiteral("\n\n"), pos);
                 if (next < 0)
@@ -136,7 +192,7 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
                 c.page = page.number;
                 c.charStart = static_cast<int>(start);
                 c.charEnd = static_cast<int>(spanEnd);
-                c.heading = heading;
+                c.heading = heading.isEmpty() ? running : heading;
                 c.text = text.mid(start, spanEnd - start);
                 // Word boxes are sorted by position; the covered ones are those overlapping the span.
                 const auto first = std::lower_bound(page.words.cbegin(), page.words.cend(), start,

@@ -100,6 +100,34 @@ private Q_SLOTS:
         QCOMPARE(chunks.at(1).ordinal, 1);
     }
 
+    void runningHeadersAreNotSectionHeadings()
+    {
+        // A chapter title printed at the top of every page, with the page number before or after it.
+        const auto chunks = Chunker().chunk({pageWithWords(1, QStringLiteral("Chapter 2: Vectors 5\n\nR operates on vectors.")),
+                                             pageWithWords(2, QStringLiteral("6 Chapter 2: Vectors\n\n2.1 Assignment\n\n")
+                                                                  + sentences(30, QStringLiteral("Assignment"))),
+                                             pageWithWords(3, QStringLiteral("Chapter 2: Vectors 7\n\nMore about assignment.")),
+                                             pageWithWords(4, QStringLiteral("Summary\n\nA page without the header."))});
+        QVERIFY(chunks.size() >= 5);
+        // Before any section heading the header stands in for one, without its page number.
+        QCOMPARE(chunks.at(0).heading, QStringLiteral("Chapter 2: Vectors"));
+        QCOMPARE(chunks.at(1).page, 2);
+        QCOMPARE(chunks.at(1).heading, QStringLiteral("Chapter 2: Vectors"));
+        QCOMPARE(chunks.at(2).heading, QStringLiteral("2.1 Assignment"));
+        // Under a header, the section heading from the page before still applies.
+        const Chunk &third = chunks.at(chunks.size() - 2);
+        QCOMPARE(third.page, 3);
+        QCOMPARE(third.heading, QStringLiteral("2.1 Assignment"));
+        QCOMPARE(chunks.constLast().heading, QStringLiteral("Summary"));
+        // The header stays in the passage text: spans and citations are unchanged.
+        QVERIFY(third.text.startsWith(QLatin1String("Chapter 2: Vectors 7")));
+
+        // A title on only two pages is an ordinary heading.
+        const auto twice = Chunker().chunk({pageWithWords(1, QStringLiteral("Results\n\nFirst page.")),
+                                            pageWithWords(2, QStringLiteral("Results\n\nSecond page."))});
+        QCOMPARE(twice.at(1).heading, QStringLiteral("Results"));
+    }
+
     void handlesOneHugeToken()
     {
         const QString blob = QString(5000, QLatin1Char('x')) + QStringLiteral(" tail");
