@@ -1,6 +1,7 @@
 #include "ingest/pdfloader.h"
 
 #include "ingest/ocrengine.h"
+#include "ingest/textlayout.h"
 
 #include <algorithm>
 #include <atomic>
@@ -54,10 +55,6 @@ constexpr double kProbeDpi = 72;
 constexpr double kMaxProbePixels = 4e6;
 constexpr int kInkThreshold = 160;           // 0..255 grey; darker counts as ink
 constexpr double kMaxUnexplainedInk = 0.002; // fraction of the page
-
-// Vertical gap between two lines, relative to the line height, above which a new paragraph starts.
-// Lines of one paragraph sit 0..0.3 line heights apart in typical typesetting.
-constexpr double kParagraphGap = 0.6;
 
 struct TextStats {
     int letters = 0; // letters and digits
@@ -124,77 +121,33 @@ QString cleanWord(const QString &word)
     return out;
 }
 
-enum class Separator { None, Space, LineBreak };
-
-struct TextLayer {
-    QString text;
-    QList<WordBox> words;
-    QList<QRectF> boxesPoints; // the same words in page points, for the ink probe
-};
+using TextLayer = LaidOutText;
 
 // Poppler's word list is in reading order (flows, blocks, lines); nextWord() links the words of one
-// line and is null at a line's end. Line and paragraph breaks are rebuilt from geometry, because
-// the block structure itself is not exposed.
+// line and is null at a line's end. Line and paragraph breaks, and table rows, are rebuilt from
+// geometry (layOutText), because the block structure itself is not exposed.
 TextLayer buildTextLayer(const std::vector<std::unique_ptr<Poppler::TextBox>> &boxes, const QSizeF &pageSize)
 {
-    TextLayer out;
+    QList<PositionedWord> words;
     const QRectF pageRect(QPointF(0, 0), pageSize);
-    const QRectF unit(0, 0, 1, 1);
-    QRectF line; // the current visual line, in points
-    Separator pending = Separator::None;
-
+    WordBreak pending = WordBreak::None;
     for (const std::unique_ptr<Poppler::TextBox> &box : boxes) {
         if (!box)
             continue;
-        const Separator after = box->nextWord() == nullptr ? Separator::LineBreak
-                                : box->hasSpaceAfter()     ? Separator::Space
-                                                           : Separator::None;
-        const QString word = cleanWord(box->text());
+        const WordBreak after = box->nextWord() == nullptr ? WordBreak::Line
+                                : box->hasSpaceAfter()     ? WordBreak::Space
+                                                           : WordBreak::None;
+        QString word = cleanWord(box->text());
         const QRectF r = box->boundingBox();
         // Text outside the crop box is not visible to the reader, so it must not be cited.
         if (word.isEmpty() || !r.isValid() || !r.intersects(pageRect)) {
             pending = std::max(pending, after);
             continue;
         }
-
-        if (!out.text.isEmpty()) {
-            if (pending == Separator::LineBreak) {
-                const qreal height = std::max<qreal>(1.0, std::min(line.height(), r.height()));
-                const qreal centre = r.center().y();
-                if (r.top() > line.bottom() + kParagraphGap * height || centre < line.top()) {
-                    // A large gap, or a jump back up the page (next column or block).
-                    out.text.append(QLatin1String("\n\n"));
-                    line = r;
-                } else if (centre <= line.bottom() && r.left() >= line.right() - height * 0.5) {
-                    // Another block on the same visual line (a table cell, a side label).
-                    out.text.append(QLatin1Char(' '));
-                    line |= r;
-                } else {
-                    out.text.append(QLatin1Char('\n'));
-                    line = r;
-                }
-            } else {
-                if (pending == Separator::Space)
-                    out.text.append(QLatin1Char(' '));
-                line |= r;
-            }
-        } else {
-            line = r;
-        }
-
-        WordBox wb;
-        wb.rect = QRectF(r.left() / pageSize.width(), r.top() / pageSize.height(), r.width() / pageSize.width(),
-                         r.height() / pageSize.height())
-                      .intersected(unit);
-        wb.start = static_cast<qint32>(out.text.size());
-        wb.length = static_cast<qint32>(word.size());
-        wb.confidence = -1;
-        out.text.append(word);
-        out.words.append(wb);
-        out.boxesPoints.append(r);
+        words.append(PositionedWord{std::move(word), r, pending});
         pending = after;
     }
-    return out;
+    return layOutText(words, pageSize);
 }
 
 // A Poppler abort callback reads the caller's cancel token through the closure.
