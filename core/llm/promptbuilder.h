@@ -67,7 +67,8 @@ public:
     // Passage text or a document name made safe to place inside a block.
     static QString neutralise(QString text, const QString &boundary);
     static QString sourceBlock(const QString &label, const QString &document, int page, const QString &text,
-                               const QString &boundary);
+                               const QString &boundary,
+                               const QString &section = {});
 };
 
 } // namespace docsight
