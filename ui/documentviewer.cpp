@@ -9,6 +9,8 @@
 
 #include "ingest/pagerenderer.h"
 
+#include <utility>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -335,6 +337,7 @@ void DocumentViewer::clearDocument()
 {
     ++m_request;
     m_doc.reset();
+    m_pendingPassage.reset();
     m_content.clear();
     m_loading = false;
     m_textMode = false;
@@ -364,8 +367,12 @@ void DocumentViewer::showDocument(const DocumentRecord &doc)
 
 void DocumentViewer::refreshDocument(qint64 documentId)
 {
-    if (m_doc && m_doc->id == documentId && !m_loading)
+    // A load in flight may have read the pages before they changed: this one supersedes it (and
+    // keeps the passage it was to show).
+    if (m_doc && m_doc->id == documentId)
         load(documentId, m_doc, std::nullopt);
+    else if (m_loading && m_loadingId == documentId)
+        load(documentId, std::nullopt, std::nullopt);
 }
 
 void DocumentViewer::showPassage(const PassageTarget &target)
@@ -380,6 +387,10 @@ void DocumentViewer::showPassage(const PassageTarget &target)
 void DocumentViewer::load(qint64 documentId, std::optional<DocumentRecord> known, std::optional<PassageTarget> then)
 {
     const quint64 request = ++m_request;
+    if (then)
+        m_pendingPassage = then;
+    else if (m_pendingPassage && m_pendingPassage->documentId != documentId)
+        m_pendingPassage.reset();
     m_loading = true;
     m_loadingId = documentId;
     if (!m_doc || m_doc->id != documentId) {
@@ -388,14 +399,18 @@ void DocumentViewer::load(qint64 documentId, std::optional<DocumentRecord> known
         m_findBar->setCountText({});
     }
     auto *watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, request, then] {
+    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, request] {
         watcher->deleteLater();
         if (request != m_request)
-            return; // the analyst moved on
+            return; // the analyst moved on, or a newer load of the same document supersedes this one
         m_loading = false;
-        apply(watcher->result());
-        if (then && m_doc)
-            applyPassage(*then);
+        const Loaded loaded = watcher->result();
+        const bool reload = m_doc && loaded.doc && m_doc->id == loaded.doc->id;
+        apply(loaded);
+        if (m_pendingPassage && m_doc && m_pendingPassage->documentId == m_doc->id)
+            applyPassage(*std::exchange(m_pendingPassage, std::nullopt));
+        else if (reload && m_passage)
+            applyPassage(*m_passage, false); // the pages were read again: find the passage in them
         if (m_doc)
             Q_EMIT documentLoaded(m_doc->id);
     });
@@ -498,7 +513,7 @@ void DocumentViewer::showMessage(const QString &title, const QString &text, bool
     updateNavigation();
 }
 
-void DocumentViewer::applyPassage(const PassageTarget &cited)
+void DocumentViewer::applyPassage(const PassageTarget &cited, bool scroll)
 {
     PassageTarget target = cited;
     bool gone = false;
@@ -548,7 +563,8 @@ void DocumentViewer::applyPassage(const PassageTarget &cited)
         double top = -1;
         for (const QRectF &r : std::as_const(rects))
             top = top < 0 ? r.top() : std::min(top, r.top());
-        m_pages->goToPage(target.page, top);
+        if (scroll)
+            m_pages->goToPage(target.page, top);
     }
     updateNavigation();
     Q_EMIT passageShown();

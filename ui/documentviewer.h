@@ -88,7 +88,7 @@ private:
     void createWidgets();
     void load(qint64 documentId, std::optional<DocumentRecord> known, std::optional<PassageTarget> then);
     void apply(const Loaded &loaded);
-    void applyPassage(const PassageTarget &target);
+    void applyPassage(const PassageTarget &target, bool scroll = true);
     void showMessage(const QString &title, const QString &text, bool retry, bool password);
     void showText(const QString &notice);
     void setNotice(const QString &text, bool unlock = false);
@@ -130,6 +130,7 @@ private:
     int m_highlightPage = 0;
     QList<QRectF> m_highlight;
     std::optional<PassageTarget> m_passage;
+    std::optional<PassageTarget> m_pendingPassage; // to show once the document being loaded is in
     QString m_rendererFor;          // document id and password the page renderer was made for
 };
 
