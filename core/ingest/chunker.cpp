@@ -104,6 +104,47 @@ QString withoutPageNumber(QStringView paragraph)
     return paragraph.toString().simplified().remove(number);
 }
 
+// The column headers of tables on a page: a line with two or more years ("2023 2022", "September 30,
+// 2023 September 24, 2022") directly above a row that ends in two values. Each comes with the lines
+// above it in its paragraph (the table's title, "(In millions)"), or alone when those are long.
+struct TableHeader {
+    qsizetype end = 0; // end of the header line in the page text
+    QString context;
+};
+
+// A table row ends in two value cells: numbers with their decoration, or dashes for nil.
+bool endsInTwoValues(QStringView line)
+{
+    static const QRegularExpression values(
+        QStringLiteral("(^|\\s)[$\u20ac\u00a3(]*[\\d,.]*\\d[\\d,.]*\\)?%?\\s+[$\u20ac\u00a3(]*([\\d,.]*\\d[\\d,.]*\\)?%?|[\u2014\u2013-])\\s*$"));
+    return values.match(line.toString()).hasMatch();
+}
+
+QList<TableHeader> tableHeaders(const QString &text)
+{
+    static const QRegularExpression year(QStringLiteral("\\b(19|20)\\d\\d\\b"));
+    QList<TableHeader> out;
+    const QList<QStringView> lines = QStringView(text).split(QLatin1Char('\n'));
+    qsizetype at = 0;
+    for (qsizetype i = 0; i + 1 < lines.size(); at += lines.at(i).size() + 1, ++i) {
+        const QStringView line = lines.at(i);
+        if (line.size() > 160 || line.count(QLatin1Char(' ')) > 14 || !endsInTwoValues(lines.at(i + 1)))
+            continue;
+        int years = 0;
+        for (auto it = year.globalMatch(line.toString()); it.hasNext(); it.next())
+            ++years;
+        if (years < 2)
+            continue;
+        qsizetype paragraph = text.lastIndexOf(QStringLiteral("\n\n"), at);
+        paragraph = paragraph < 0 ? 0 : paragraph + 2;
+        QString context = text.mid(paragraph, at + line.size() - paragraph).simplified();
+        if (context.size() > 240)
+            context = line.toString().simplified();
+        out.append({at + line.size(), context});
+    }
+    return out;
+}
+
 // The first paragraphs that repeat at the top of several pages, page numbers aside: running
 // headers. They name the chapter or the document, not the section a passage is in.
 QSet<QString> runningHeaders(const QList<PageContent> &pages)
@@ -155,6 +196,7 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
             }
         }
         qsizetype headingIndex = 0;
+        const QList<TableHeader> tables = tableHeaders(text);
 
         qsizetype start = skipSpace(text, 0);
         while (start < text.size()) {
@@ -193,6 +235,15 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
                 c.charStart = static_cast<int>(start);
                 c.charEnd = static_cast<int>(spanEnd);
                 c.heading = heading.isEmpty() ? running : heading;
+                // A passage that starts inside a table, below its column headers, carries them: its
+                // numbers mean nothing without the years (or dates) they are for.
+                for (auto t = tables.crbegin(); t != tables.crend(); ++t) {
+                    if (t->end > start)
+                        continue;
+                    if (!QStringView(text).mid(t->end, start - t->end).contains(QStringLiteral("\n\n")))
+                        c.heading = c.heading.isEmpty() ? t->context : c.heading + QStringLiteral(" \u2014 ") + t->context;
+                    break;
+                }
                 c.text = text.mid(start, spanEnd - start);
                 // Word boxes are sorted by position; the covered ones are those overlapping the span.
                 const auto first = std::lower_bound(page.words.cbegin(), page.words.cend(), start,
@@ -206,24 +257,29 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
             }
             if (end >= text.size())
                 break;
-            // Next chunk starts at the first word boundary at most overlapChars before the end,
-            // preferring a sentence start so the overlap reads naturally.
+            // Next chunk starts at most overlapChars before the end: at the first sentence start
+            // there so the overlap reads naturally, else at the first line start (a whole table
+            // row), else at the first word.
             qsizetype next = end;
             if (m_options.overlapChars > 0) {
                 const qsizetype from = std::max(start + 1, end - m_options.overlapChars);
+                qsizetype firstLine = -1;
                 qsizetype firstWord = -1;
+                bool sentence = false;
                 for (qsizetype pos = from; pos < end; ++pos) {
                     const int s = boundaryStrength(text, pos);
                     if (s >= Sentence) {
                         next = pos;
-                        firstWord = -2;
+                        sentence = true;
                         break;
                     }
-                    if (s >= 0 && firstWord == -1)
+                    if (s == Line && firstLine < 0)
+                        firstLine = pos;
+                    if (s >= 0 && firstWord < 0)
                         firstWord = pos;
                 }
-                if (firstWord >= 0)
-                    next = firstWord;
+                if (!sentence)
+                    next = firstLine >= 0 ? firstLine : firstWord >= 0 ? firstWord : end;
             }
             start = skipSpace(text, std::max(next, start + 1));
         }

@@ -128,6 +128,30 @@ private Q_SLOTS:
         QCOMPARE(twice.at(1).heading, QStringLiteral("Results"));
     }
 
+    void tableRowsKeepTheirColumnHeaders()
+    {
+        QString text = QStringLiteral("CONSOLIDATED STATEMENTS OF OPERATIONS\n(In millions)\nYears ended 2023 2022 2021\n");
+        for (int i = 0; i < 80; ++i)
+            text += QStringLiteral("Line item number %1 of the statement %2,%3 %4,%5 (%6)\n").arg(i).arg(i + 10).arg(i % 10, 3, 10, QLatin1Char('0'))
+                        .arg(i + 20).arg(i % 7, 3, 10, QLatin1Char('0')).arg(i * 3);
+        text += QStringLiteral("\nThe accompanying notes are an integral part of these statements.");
+        const auto chunks = Chunker().chunk({pageWithWords(1, text)});
+        QVERIFY(chunks.size() >= 4);
+        for (qsizetype i = 1; i < chunks.size(); ++i) {
+            const Chunk &c = chunks.at(i);
+            // Every passage after the first starts at a row, not inside one...
+            QCOMPARE(text.at(c.charStart - 1), QLatin1Char('\n'));
+            // ...and, while still in the table, carries its title and column headers.
+            if (c.text.startsWith(QLatin1String("Line item")))
+                QCOMPARE(c.heading, QStringLiteral("CONSOLIDATED STATEMENTS OF OPERATIONS (In millions) Years ended 2023 2022 2021"));
+        }
+        QVERIFY(chunks.constFirst().heading.isEmpty());
+        // Prose with years in it is not a table header.
+        const auto prose = Chunker().chunk({pageWithWords(1, QStringLiteral("Between 2019 and 2021 sales rose, and in\n2022 they fell by 12\n") + sentences(40, QStringLiteral("Prose")))});
+        for (const Chunk &c : prose)
+            QVERIFY2(!c.heading.contains(QLatin1String("2019")), qPrintable(c.heading));
+    }
+
     void handlesOneHugeToken()
     {
         const QString blob = QString(5000, QLatin1Char('x')) + QStringLiteral(" tail");
