@@ -26,6 +26,7 @@ struct ChatSource {
     QString document;
     int page = 0;
     QString text;
+    QString section = {}; // the passage's section heading (a table's title and column years), may be empty
 };
 
 struct ChatRequest {

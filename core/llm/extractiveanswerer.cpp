@@ -1,6 +1,7 @@
 #include "llm/extractiveanswerer.h"
 
 #include "llm/citationresolver.h"
+#include "llm/tablerow.h"
 #include "search/textanalysis.h"
 
 #include <algorithm>
@@ -70,6 +71,19 @@ bool looksLikeTable(QStringView text)
         rows += last.isDigit() || last == QLatin1Char(')') || last == QLatin1Char('%') || last == QLatin1Char(':') ? 1 : 0;
     }
     return lines >= 3 && 2 * rows > lines;
+}
+
+// "Net income in 2022: 99,803" when the question names one of the columns' years, else every year.
+QString tableRowAnswer(const TableRowReading &row, const QString &question)
+{
+    for (const auto &[year, value] : row.cells) {
+        if (question.contains(year))
+            return QStringLiteral("%1 in %2: %3").arg(row.label, year, value);
+    }
+    QStringList cells;
+    for (const auto &[year, value] : row.cells)
+        cells << QStringLiteral("%1: %2").arg(year, value);
+    return QStringLiteral("%1 \u2014 %2").arg(row.label, cells.join(QStringLiteral("; ")));
 }
 
 // Whether a blank line in PDF text sits inside a sentence: around a code line ("The function sink,"
@@ -317,8 +331,13 @@ ChatResult ExtractiveAnswerer::chat(const ChatRequest &request, const ChatDeltaF
     // One sentence per line: a line break always ends a sentence for the citation resolver, even when
     // the extracted text has no full stop of its own.
     for (const ExtractedSentence &s : sentences) {
-        const QString line = (result.text.isEmpty() ? QString() : QStringLiteral("\n")) + s.text + QStringLiteral(" [")
-            + request.sources.at(s.source).label + QLatin1Char(']');
+        const ChatSource &source = request.sources.at(s.source);
+        const QString cite = QStringLiteral(" [") + source.label + QLatin1Char(']');
+        QString line = (result.text.isEmpty() ? QString() : QStringLiteral("\n")) + s.text + cite;
+        // A table row as quoted is a label and bare numbers; say which year each number is for.
+        const QString above = source.section + QLatin1Char('\n') + source.text.left(s.start);
+        if (const auto row = readTableRow(s.text, above))
+            line += QLatin1Char('\n') + tableRowAnswer(*row, request.question) + cite;
         result.text += line;
         if (onDelta)
             onDelta(line);

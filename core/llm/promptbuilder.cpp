@@ -132,7 +132,7 @@ BuiltPrompt PromptBuilder::build(const QString &question, const QList<RetrievedP
         }
         available -= cost;
         sourcesText += block;
-        out.sources.append({label, p.documentName, p.page, p.text});
+        out.sources.append({label, p.documentName, p.page, p.text, p.heading});
         out.sourceIndexes.append(static_cast<int>(i));
     }
 
