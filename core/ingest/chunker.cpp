@@ -112,11 +112,12 @@ struct TableHeader {
     QString context;
 };
 
-// A table row ends in two value cells: numbers with their decoration, or dashes for nil.
+// A table row ends in two value cells: numbers with their decoration (a currency sign may stand
+// apart: "$ 394,328 $ 365,817"), or dashes for nil.
 bool endsInTwoValues(QStringView line)
 {
     static const QRegularExpression values(
-        QStringLiteral("(^|\\s)[$\u20ac\u00a3(]*[\\d,.]*\\d[\\d,.]*\\)?%?\\s+[$\u20ac\u00a3(]*([\\d,.]*\\d[\\d,.]*\\)?%?|[\u2014\u2013-])\\s*$"));
+        QStringLiteral("(^|\\s)[$\u20ac\u00a3(]*\\s?[\\d,.]*\\d[\\d,.]*\\)?%?\\s+[$\u20ac\u00a3(]*\\s?([\\d,.]*\\d[\\d,.]*\\)?%?|[\u2014\u2013-])\\s*$"));
     return values.match(line.toString()).hasMatch();
 }
 

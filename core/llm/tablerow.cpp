@@ -37,9 +37,17 @@ std::optional<TableRowReading> readTableRow(QStringView row, QStringView above)
     if (years.isEmpty())
         return std::nullopt;
     QStringList tokens = row.toString().simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    // Trailing values; a currency sign set apart from its number ("$ 394,328") is not a cell.
+    static const QRegularExpression currency(QStringLiteral("^[$\\x{20ac}\\x{a3}]$"));
     QStringList values;
-    while (!tokens.isEmpty() && isValue(tokens.constLast()))
-        values.prepend(tokens.takeLast());
+    while (!tokens.isEmpty()) {
+        if (isValue(tokens.constLast()))
+            values.prepend(tokens.takeLast());
+        else if (currency.match(tokens.constLast()).hasMatch())
+            tokens.removeLast();
+        else
+            break;
+    }
     if (values.size() != years.size() || tokens.isEmpty())
         return std::nullopt;
     TableRowReading reading;

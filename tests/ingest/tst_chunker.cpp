@@ -146,6 +146,13 @@ private Q_SLOTS:
                 QCOMPARE(c.heading, QStringLiteral("CONSOLIDATED STATEMENTS OF OPERATIONS (In millions) Years ended 2023 2022 2021"));
         }
         QVERIFY(chunks.constFirst().heading.isEmpty());
+        // Currency signs set apart from the numbers do not hide the header.
+        QString dollars = QStringLiteral("Fiscal years 2023 2022\n");
+        for (int i = 0; i < 60; ++i)
+            dollars += QStringLiteral("Segment number %1 net revenue $ %2,100 $ %3,250\n").arg(i).arg(i + 5).arg(i + 9);
+        const auto withDollars = Chunker().chunk({pageWithWords(1, dollars)});
+        QVERIFY(withDollars.size() >= 3);
+        QCOMPARE(withDollars.constLast().heading, QStringLiteral("Fiscal years 2023 2022"));
         // Prose with years in it is not a table header.
         const auto prose = Chunker().chunk({pageWithWords(1, QStringLiteral("Between 2019 and 2021 sales rose, and in\n2022 they fell by 12\n") + sentences(40, QStringLiteral("Prose")))});
         for (const Chunk &c : prose)

@@ -224,6 +224,12 @@ private Q_SLOTS:
                                      QStringLiteral("CONSOLIDATED STATEMENTS OF CASH FLOWS (In millions) Years ended 2023 2022 2021")};
         text = answer(QStringLiteral("What was the 2021 depreciation and amortization?"), withSection);
         QVERIFY2(text.contains(QLatin1String("Depreciation and amortization in 2021: 11,284 [S1]")), qPrintable(text));
+        // Currency signs set apart from their numbers, as statements print them.
+        const ChatSource dollars{QStringLiteral("S1"), QStringLiteral("annual-report.pdf"), 2,
+                                 QStringLiteral("2023 2022 2021\nNet sales $ 383,285 $ 394,328 $ 365,817\n"
+                                                "Cost of sales 214,137 223,546 212,981\nGross margin $ 169,148 $ 170,782 $ 152,836")};
+        text = answer(QStringLiteral("What were net sales in 2021?"), dollars);
+        QVERIFY2(text.contains(QLatin1String("Net sales in 2021: 365,817 [S1]")), qPrintable(text));
         // Values and years that do not pair up (a change column) are left as quoted.
         const ChatSource withChange{QStringLiteral("S1"), QStringLiteral("annual-report.pdf"), 3,
                                     QStringLiteral("Years ended 2023 2022 Change\nNet sales 383,285 394,328 (3)%\n"
