@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install dependencies, build, run every test headless, then
-# build the loader tests with AddressSanitizer+UBSan and run them on the corpus.
+# build the loader, page-layout and chunker tests with AddressSanitizer+UBSan and run them on the corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -10,7 +10,7 @@ cmake --build build
 
 if [[ "${DOCSIGHT_SKIP_SANITIZERS:-0}" != 1 ]]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDOCSIGHT_SANITIZE=ON -DDOCSIGHT_BUILD_BENCHMARKS=OFF
-  sanitized=(tst_pdfloader tst_ocr tst_docxloader tst_textloader)
+  sanitized=(tst_pdfloader tst_textlayout tst_chunker tst_ocr tst_docxloader tst_textloader)
   cmake --build build-asan --target docsight-cli "${sanitized[@]}"
   # Tesseract/OpenMP keep some allocations for the process lifetime; leaks are not what this run checks.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
