@@ -72,6 +72,19 @@ void ContentReader::readAlternateContent(F &&readChoice)
     });
 }
 
+// A content control or an alternate-content wrapper holds more of the same children: they are read
+// with readChildren. Anything else is skipped.
+template<typename F>
+void ContentReader::readWrapperOrSkip(F &&readChildren)
+{
+    if (isBlockContainer())
+        nested(readChildren);
+    else if (isAlternateContent())
+        readAlternateContent(readChildren);
+    else
+        m_xml.skipCurrentElement();
+}
+
 void ContentReader::readBlocks(Flow &flow)
 {
     while (m_xml.readNextStartElement()) {
@@ -81,12 +94,8 @@ void ContentReader::readBlocks(Flow &flow)
             flow.add(nested([&] { return readTable(); }));
         } else if (isW(m_xml, u"sectPr")) {
             readSectionProperties(); // the last section: no break after it
-        } else if (isBlockContainer()) {
-            nested([&] { readBlocks(flow); });
-        } else if (isAlternateContent()) {
-            readAlternateContent([&] { readBlocks(flow); });
         } else {
-            m_xml.skipCurrentElement();
+            readWrapperOrSkip([&] { readBlocks(flow); });
         }
     }
 }
@@ -364,12 +373,8 @@ void ContentReader::readRows(QStringList &rows)
                 std::all_of(cells.cbegin(), cells.cend(), [](const QString &c) { return c.isEmpty(); });
             if (!empty)
                 rows.append(cells.join(u" | "));
-        } else if (isBlockContainer()) {
-            nested([&] { readRows(rows); });
-        } else if (isAlternateContent()) {
-            readAlternateContent([&] { readRows(rows); });
         } else {
-            m_xml.skipCurrentElement();
+            readWrapperOrSkip([&] { readRows(rows); });
         }
     }
 }

@@ -37,6 +37,8 @@ private:
     auto nested(F &&read) -> decltype(read());
     template<typename F>
     void readAlternateContent(F &&readChoice);
+    template<typename F>
+    void readWrapperOrSkip(F &&readChildren);
 
     bool isBlockContainer() const;
     bool isAlternateContent() const;
