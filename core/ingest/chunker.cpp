@@ -1,5 +1,7 @@
 #include "ingest/chunker.h"
 
+#include "util/tablevalue.h"
+
 #include <algorithm>
 
 #include <QHash>
@@ -112,15 +114,6 @@ struct TableHeader {
     QString context;
 };
 
-// A table row ends in two value cells: numbers with their decoration (a currency sign may stand
-// apart: "$ 394,328 $ 365,817"), or dashes for nil.
-bool endsInTwoValues(QStringView line)
-{
-    static const QRegularExpression values(
-        QStringLiteral("(^|\\s)[$\u20ac\u00a3(]*\\s?[\\d,.]*\\d[\\d,.]*\\)?%?\\s+[$\u20ac\u00a3(]*\\s?([\\d,.]*\\d[\\d,.]*\\)?%?|[\u2014\u2013-])\\s*$"));
-    return values.match(line.toString()).hasMatch();
-}
-
 QList<TableHeader> tableHeaders(const QString &text)
 {
     static const QRegularExpression year(QStringLiteral("\\b(19|20)\\d\\d\\b"));
@@ -129,7 +122,7 @@ QList<TableHeader> tableHeaders(const QString &text)
     qsizetype at = 0;
     for (qsizetype i = 0; i + 1 < lines.size(); at += lines.at(i).size() + 1, ++i) {
         const QStringView line = lines.at(i);
-        if (line.size() > 160 || line.count(QLatin1Char(' ')) > 14 || !endsInTwoValues(lines.at(i + 1)))
+        if (line.size() > 160 || line.count(QLatin1Char(' ')) > 14 || trailingTableValues(lines.at(i + 1)).size() < 2)
             continue;
         int years = 0;
         for (auto it = year.globalMatch(line.toString()); it.hasNext(); it.next())

@@ -1,5 +1,7 @@
 #include "ingest/textlayout.h"
 
+#include "util/tablevalue.h"
+
 #include <algorithm>
 
 namespace docsight {
@@ -29,26 +31,11 @@ struct Line {
     QRectF extent;      // rect with its cells
 };
 
-// A table cell's token: a number with its currency, sign, percent and bracket decoration, or a
-// dash standing for nil.
-bool isNumericToken(QStringView token)
-{
-    static const QString decoration = QStringLiteral("$€£¥()%+-–—*,.");
-    int digits = 0;
-    for (const QChar c : token) {
-        if (c.isDigit())
-            ++digits;
-        else if (!decoration.contains(c))
-            return false;
-    }
-    return digits > 0 || token.size() <= 2;
-}
-
 bool isNumericLine(const QList<PositionedWord> &words, const Line &line)
 {
     int numeric = 0;
     for (int i = line.first; i < line.end; ++i)
-        numeric += isNumericToken(words.at(i).text) ? 1 : 0;
+        numeric += isTableCellToken(words.at(i).text) ? 1 : 0;
     const int count = line.end - line.first;
     return count <= 6 && 2 * numeric >= count + 1;
 }

@@ -1,18 +1,12 @@
 #include "llm/tablerow.h"
 
+#include "util/tablevalue.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 
 namespace docsight {
 namespace {
-
-// A value cell: a number with its currency, sign, percent and bracket decoration, or a dash for nil.
-bool isValue(QStringView token)
-{
-    static const QRegularExpression value(
-        QStringLiteral("^(?:[$\\x{20ac}\\x{a3}(-]*\\d[\\d,.]*\\)?%?|[\\x{2014}\\x{2013}-])$"));
-    return value.match(token.toString()).hasMatch();
-}
 
 QStringList yearsIn(QStringView line)
 {
@@ -36,22 +30,12 @@ std::optional<TableRowReading> readTableRow(QStringView row, QStringView above)
     }
     if (years.isEmpty())
         return std::nullopt;
-    QStringList tokens = row.toString().simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    // Trailing values; a currency sign set apart from its number ("$ 394,328") is not a cell.
-    static const QRegularExpression currency(QStringLiteral("^[$\\x{20ac}\\x{a3}]$"));
-    QStringList values;
-    while (!tokens.isEmpty()) {
-        if (isValue(tokens.constLast()))
-            values.prepend(tokens.takeLast());
-        else if (currency.match(tokens.constLast()).hasMatch())
-            tokens.removeLast();
-        else
-            break;
-    }
-    if (values.size() != years.size() || tokens.isEmpty())
+    QString label;
+    const QStringList values = trailingTableValues(row, &label);
+    if (values.size() != years.size() || label.isEmpty())
         return std::nullopt;
     TableRowReading reading;
-    reading.label = tokens.join(QLatin1Char(' '));
+    reading.label = label;
     for (qsizetype i = 0; i < years.size(); ++i)
         reading.cells.append({years.at(i), values.at(i)});
     return reading;
