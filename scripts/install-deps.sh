@@ -10,6 +10,7 @@ packages=(
   libhnswlib-dev libcurl4-openssl-dev qtkeychain-qt6-dev libquazip1-qt6-dev
   dbus dbus-x11 gnome-keyring libsecret-tools
   file dpkg-dev
+  lintian desktop-file-utils appstream
 )
 missing=()
 for p in "${packages[@]}"; do

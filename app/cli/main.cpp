@@ -42,9 +42,11 @@ Commands:
                       retrieval quality on a golden set (lines with question, document, pages):
                       recall@1/5/10, MRR, mean and p95 latency
   ask QUESTION [--provider extractive|openai|anthropic|openai-compatible] [--base-url URL]
-      [--model M] [--docs DOC,...] [--k N] [--conversation ID] [--json]
+      [--model M] [--temperature T] [--max-tokens N] [--docs DOC,...] [--k N]
+      [--conversation ID] [--json]
                       an answer citing its passages as [S#], streamed (default provider:
-                      extractive, offline); --base-url for any HTTP provider
+                      extractive, offline); --base-url for any HTTP provider; temperature
+                      (default 0.2) and the answer's token limit (default 1024) go to the model
   keys set PROVIDER   store PROVIDER's API key (read from standard input) in the system keychain
   keys delete PROVIDER | keys status [--json]
                       remove a key; say which providers have one (never the key)
@@ -61,7 +63,8 @@ Commands:
   conversations [--json]
                       stored conversations (ids for export-report --conversation)
   feedback MESSAGE_ID up|down|none [--correction TEXT]
-                      thumbs up/down or a correction on a stored answer
+                      thumbs up/down or a correction on a stored answer; "none" without a
+                      correction takes the thumb back
   policy [--json] [--restricted withhold|answer-locally] [--redact-confidential on|off]
       [--mark-local HOST] [--unmark-local HOST]
                       what cloud providers may see; mark a LAN model server as local
