@@ -42,6 +42,6 @@ dpkg-parsechangelog -l "$scratch/changelog" -S Version | grep -qx "$(dpkg-deb -f
 "$root/usr/bin/docsight-cli" --version | grep -q '^docsight-cli ' || fail "packaged docsight-cli does not start"
 QT_QPA_PLATFORM=offscreen "$root/usr/bin/docsight" --version | grep -qi docsight || fail "packaged docsight does not start"
 
-lintian --fail-on error --no-tag-display-limit "$deb" 2>&1 | grep -v 'running with root privileges' | tee "$scratch/lintian.log" || true
+lintian --fail-on error --tag-display-limit 0 "$deb" 2>&1 | grep -v 'running with root privileges' | tee "$scratch/lintian.log" || true
 if grep -q '^E: ' "$scratch/lintian.log"; then fail "lintian reports errors"; fi
 echo "PASS: package checks"
