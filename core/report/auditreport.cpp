@@ -6,6 +6,9 @@
 #include "store/library.h"
 #include "store/meta.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <QAbstractTextDocumentLayout>
 #include <QCryptographicHash>
 #include <QDir>
@@ -18,6 +21,8 @@
 #include <QPdfWriter>
 #include <QSqlQuery>
 #include <QTextDocument>
+#include <QTextFrame>
+#include <QTextTable>
 
 Q_LOGGING_CATEGORY(lcReport, "docsight.report.audit")
 
@@ -53,6 +58,38 @@ QString row(const QStringList &cells, bool header = false)
     for (const QString &c : cells)
         out += (header ? QStringLiteral("<th>") : QStringLiteral("<td>")) + c + (header ? QStringLiteral("</th>") : QStringLiteral("</td>"));
     return out + QStringLiteral("</tr>");
+}
+
+// A question's search scope, by name: "R-intro.pdf (id 9), notes.docx (id 12)". A document removed since is
+// named by its id alone.
+QString documentNames(const QJsonArray &ids, const QHash<qint64, QString> &namesById)
+{
+    QStringList names;
+    for (const QJsonValue v : ids) {
+        const qint64 id = v.toInteger();
+        const QString name = namesById.value(id);
+        names << (name.isEmpty() ? QStringLiteral("document %1 (since removed)").arg(id)
+                                 : QStringLiteral("%1 (id %2)").arg(name).arg(id));
+    }
+    return names.isEmpty() ? QStringLiteral("the whole library") : names.join(QStringLiteral(", "));
+}
+
+// Padding given to cells in CSS is laid out in the paint device's pixels, and the PDF writer's are 1/300 inch,
+// so cells came out with hairline padding and a heading ran into the table above it. A table's own format is
+// in 1/96-inch units that the layout scales to the device: set padding and margins there, in points.
+void spaceTables(QTextDocument &doc)
+{
+    const auto points = [](qreal pt) { return pt * 96.0 / 72.0; };
+    for (QTextFrame *frame : doc.rootFrame()->childFrames()) {
+        auto *table = qobject_cast<QTextTable *>(frame);
+        if (!table)
+            continue;
+        QTextTableFormat format = table->format();
+        format.setCellPadding(points(3));
+        format.setTopMargin(points(2));
+        format.setBottomMargin(points(8));
+        table->setFormat(format);
+    }
 }
 
 struct Feedback {
@@ -126,12 +163,28 @@ QString governanceHtml(const QJsonObject &g)
 
 QString AuditReport::osUserName()
 {
-    for (const char *variable : {"USER", "USERNAME", "LOGNAME"}) {
-        const QString name = qEnvironmentVariable(variable);
-        if (!name.isEmpty())
-            return name;
+    // The account, not the environment: USER and HOME are whatever the shell says (a sudo, a container, a
+    // service), and a home folder's name is not a person. The full name from the account's GECOS field, with
+    // the login in brackets, is what an auditor can trace.
+    QString login;
+    QString fullName;
+    if (const passwd *account = ::getpwuid(::geteuid())) {
+        login = QString::fromLocal8Bit(account->pw_name);
+        if (account->pw_gecos)
+            fullName = QString::fromLocal8Bit(account->pw_gecos).section(QLatin1Char(','), 0, 0).trimmed();
     }
-    return QFileInfo(QDir::homePath()).fileName();
+    if (login.isEmpty()) {
+        for (const char *variable : {"USER", "LOGNAME", "USERNAME"}) {
+            login = qEnvironmentVariable(variable);
+            if (!login.isEmpty())
+                break;
+        }
+    }
+    if (login.isEmpty())
+        return QStringLiteral("unknown (user id %1)").arg(::geteuid());
+    if (fullName.isEmpty() || fullName == login)
+        return login;
+    return QStringLiteral("%1 (%2)").arg(fullName, login);
 }
 
 QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditReportOptions &options, AuditReportResult *facts)
@@ -149,6 +202,9 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
 
     // The documents: all of the library, or only those a conversation's answers touched.
     QList<DocumentRecord> documents = DocumentStore(library).list();
+    QHash<qint64, QString> namesById;
+    for (const DocumentRecord &d : std::as_const(documents))
+        namesById.insert(d.id, d.name);
     if (options.conversationId != 0) {
         QSet<qint64> used;
         for (const StoredMessage &m : messages) {
@@ -170,7 +226,7 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
     h += QStringLiteral("<html><head><style>"
                         "body { font-family: 'DejaVu Sans'; font-size: 9pt; }"
                         "h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 14pt; } h3 { font-size: 11pt; margin-top: 10pt; }"
-                        "table { border-collapse: collapse; } th, td { padding: 2pt 4pt; border: 1px solid #999; }"
+                        "table { border-collapse: collapse; } th, td { border: 1px solid #999; }"
                         "th { background: #e8e8e8; }"
                         ".mono { font-family: 'DejaVu Sans Mono'; font-size: 7.5pt; }"
                         ".quote { margin-left: 14pt; color: #333; font-style: italic; }"
@@ -218,12 +274,19 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
         h += QStringLiteral("<p><b>Question:</b> %1</p>").arg(esc(m.question));
         h += QStringLiteral("<p><b>Answer</b> (%1): %2</p>").arg(esc(m.outcome), esc(m.answer).replace(QLatin1Char('\n'), QStringLiteral("<br/>")));
         QStringList params;
-        for (auto it = m.parameters.begin(); it != m.parameters.end(); ++it)
+        QString scope = QStringLiteral("the whole library");
+        for (auto it = m.parameters.begin(); it != m.parameters.end(); ++it) {
+            if (it.key() == QLatin1String("documents")) {
+                scope = documentNames(it.value().toArray(), namesById);
+                continue;
+            }
             params << QStringLiteral("%1 = %2").arg(it.key(), it.value().isString() ? it.value().toString()
                                                                                     : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+        }
         h += QStringLiteral("<p><b>Provider:</b> %1 (%2) \u2014 <b>model:</b> %3%4</p>")
                  .arg(esc(m.provider), esc(m.trust), esc(m.model),
                       params.isEmpty() ? QString() : QStringLiteral(" \u2014 <b>parameters:</b> ") + esc(params.join(QStringLiteral(", "))));
+        h += QStringLiteral("<p><b>Searched:</b> %1</p>").arg(esc(scope));
         if (!m.citations.isEmpty()) {
             h += QStringLiteral("<p><b>Quoted passages:</b></p>");
             for (const StoredCitation &c : m.citations) {
@@ -327,6 +390,7 @@ AuditReportResult AuditReport::exportPdf(const std::shared_ptr<Library> &library
         font.setStyleStrategy(QFont::PreferNoShaping);
         doc.setDefaultFont(font);
         doc.setHtml(content);
+        spaceTables(doc);
         const QRectF paint = writer.pageLayout().paintRectPixels(writer.resolution());
         const qreal footer = writer.resolution() * 0.3; // about 7.5 mm for the page footer
         const QSizeF page(paint.width(), paint.height() - footer);

@@ -13,11 +13,15 @@
 
 #include "testsupport.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -53,6 +57,35 @@ int pdfPages(const QString &pdf)
             return line.mid(6).trimmed().toInt();
     }
     return -1;
+}
+
+// A word Poppler found on a page of the PDF, in points from the page's top left.
+struct PdfWord {
+    int page = 0;
+    QRectF box;
+    QString text;
+};
+
+QList<PdfWord> pdfWords(const QString &pdf)
+{
+    QProcess p;
+    p.start(QStringLiteral("pdftotext"), {QStringLiteral("-bbox"), QStringLiteral("-enc"), QStringLiteral("UTF-8"), pdf, QStringLiteral("-")});
+    if (!p.waitForFinished(60000) || p.exitCode() != 0)
+        return {};
+    QList<PdfWord> words;
+    int page = 0;
+    static const QRegularExpression word(QStringLiteral(
+        R"re(<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>)re"));
+    for (const QString &line : QString::fromUtf8(p.readAllStandardOutput()).split(QLatin1Char('\n'))) {
+        if (line.contains(QLatin1String("<page ")))
+            ++page;
+        const QRegularExpressionMatch m = word.match(line);
+        if (m.hasMatch())
+            words.append({page, QRectF(QPointF(m.captured(1).toDouble(), m.captured(2).toDouble()),
+                                       QPointF(m.captured(3).toDouble(), m.captured(4).toDouble())),
+                          m.captured(5)});
+    }
+    return words;
 }
 
 const QStringList kQuestions{QStringLiteral("What is the total due on the Brightline invoice?"),
@@ -171,6 +204,78 @@ private Q_SLOTS:
         const ProcessResult bad = runCli({QStringLiteral("--library"), m_lib, QStringLiteral("export-report"), none,
                                           QStringLiteral("--from"), QStringLiteral("last tuesday")});
         QCOMPARE(bad.exitCode, 2);
+    }
+
+    void tableCellsArePaddedAndHeadingsClearTheTableAbove()
+    {
+        const QString pdf = m_dir.filePath(QStringLiteral("layout.pdf"));
+        const AuditReportResult r = AuditReport::exportPdf(m_library, pdf, {});
+        QVERIFY2(r.ok, qPrintable(r.error));
+        const QList<PdfWord> words = pdfWords(pdf);
+        QVERIFY(!words.isEmpty());
+        const auto find = [&](const QString &text, qreal minHeight = 0) -> std::optional<PdfWord> {
+            for (const PdfWord &w : words) {
+                if (w.text == text && w.box.height() >= minHeight)
+                    return w;
+            }
+            return std::nullopt;
+        };
+        // Two rows of the cover table: without padding their text lines touch through the border.
+        const auto analyst = find(QStringLiteral("Analyst"));
+        const auto period = find(QStringLiteral("Period"));
+        QVERIFY(analyst && period);
+        const qreal pitch = period->box.top() - analyst->box.top();
+        QVERIFY2(pitch >= analyst->box.height() + 4.0, qPrintable(QStringLiteral("row pitch %1 pt for %2 pt of text")
+                                                                      .arg(pitch).arg(analyst->box.height())));
+
+        // The Feedback heading (14 pt, taller than body text) starts below everything above it on its page.
+        const auto heading = find(QStringLiteral("Feedback"), 13.0);
+        QVERIFY(heading);
+        qreal above = 0;
+        for (const PdfWord &w : words) {
+            if (w.page == heading->page && w.box.top() < heading->box.top() - 1.0)
+                above = std::max(above, w.box.bottom());
+        }
+        QVERIFY2(heading->box.top() - above >= 4.0,
+                 qPrintable(QStringLiteral("heading at %1 pt, table text above ends at %2 pt").arg(heading->box.top()).arg(above)));
+    }
+
+    void analystIsTheAccountNotTheHomeFolder()
+    {
+        const passwd *account = ::getpwuid(::geteuid());
+        QVERIFY(account);
+        const QByteArray home = qgetenv("HOME"), user = qgetenv("USER"), logname = qgetenv("LOGNAME");
+        qputenv("HOME", "/home");
+        qunsetenv("USER");
+        qunsetenv("LOGNAME");
+        const QString analyst = AuditReport::osUserName();
+        qputenv("HOME", home);
+        qputenv("USER", user);
+        qputenv("LOGNAME", logname);
+        QVERIFY2(analyst != QLatin1String("home"), qPrintable(analyst));
+        QVERIFY2(analyst.contains(QString::fromLocal8Bit(account->pw_name)), qPrintable(analyst));
+    }
+
+    void searchScopeIsNamedByDocument()
+    {
+        auto retriever = std::make_shared<HybridRetriever>(m_library, QList<std::shared_ptr<Embedder>>{std::make_shared<BuiltinEmbedder>()});
+        AskService service(m_library, retriever, makeChatProvider(ProviderKind::Extractive));
+        const QList<DocumentRecord> documents = DocumentStore(m_library).list();
+        const auto invoice = std::find_if(documents.cbegin(), documents.cend(), [](const DocumentRecord &d) {
+            return d.name == QLatin1String("invoice-acme-cloud.txt");
+        });
+        QVERIFY(invoice != documents.cend());
+        AskRequest request;
+        request.question = kQuestions.at(0);
+        request.retrieval.documentIds = QList<qint64>{invoice->id};
+        const Answer answer = service.ask(request);
+        QVERIFY(answer.ok());
+
+        AuditReportOptions options;
+        options.conversationId = answer.governance.conversationId;
+        const QString html = AuditReport::html(m_library, options);
+        QVERIFY2(html.contains(QStringLiteral("<b>Searched:</b> invoice-acme-cloud.txt (id %1)").arg(invoice->id)), qPrintable(html));
+        QVERIFY(!html.contains(QLatin1String("documents = [")));
     }
 
     void aTamperedTrailShowsAsFailed()
