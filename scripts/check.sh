@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install dependencies, build, run every test headless, then
-# build the loader, page-layout and chunker tests with AddressSanitizer+UBSan and run them on the corpus.
+# write the desktop's screenshots, build the loader, page-layout and chunker tests with AddressSanitizer+UBSan and run them on the corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build
 ./scripts/test.sh build
+# The main window in light and dark palettes at 1x and 2x, as PNGs under build/screenshots (not in the repo).
+./scripts/screenshots.sh build
 
 if [[ "${DOCSIGHT_SKIP_SANITIZERS:-0}" != 1 ]]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDOCSIGHT_SANITIZE=ON -DDOCSIGHT_BUILD_BENCHMARKS=OFF

@@ -11,6 +11,7 @@ packages=(
   dbus dbus-x11 gnome-keyring libsecret-tools
   file dpkg-dev
   lintian desktop-file-utils appstream
+  xvfb xauth
 )
 missing=()
 for p in "${packages[@]}"; do
