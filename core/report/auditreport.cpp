@@ -274,12 +274,10 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
         h += QStringLiteral("<p><b>Question:</b> %1</p>").arg(esc(m.question));
         h += QStringLiteral("<p><b>Answer</b> (%1): %2</p>").arg(esc(m.outcome), esc(m.answer).replace(QLatin1Char('\n'), QStringLiteral("<br/>")));
         QStringList params;
-        QString scope = QStringLiteral("the whole library");
+        const QString scope = documentNames(m.parameters.value(QLatin1String("documents")).toArray(), namesById);
         for (auto it = m.parameters.begin(); it != m.parameters.end(); ++it) {
-            if (it.key() == QLatin1String("documents")) {
-                scope = documentNames(it.value().toArray(), namesById);
-                continue;
-            }
+            if (it.key() == QLatin1String("documents"))
+                continue; // named in "Searched:" below
             params << QStringLiteral("%1 = %2").arg(it.key(), it.value().isString() ? it.value().toString()
                                                                                     : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
         }

@@ -3,6 +3,7 @@
 // conversation, stop a streamed answer. Screenshots of each state go to <build>/tests/ui/screenshots.
 #include "../llm/providerfixtures.h"
 #include "answerview.h"
+#include "darkpalette.h"
 #include "chatpanel.h"
 #include "documentviewer.h"
 #include "indexcontroller.h"
@@ -271,22 +272,7 @@ private Q_SLOTS:
     void followsADarkPalette()
     {
         const QPalette light = QApplication::palette();
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(45, 45, 48));
-        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
-        dark.setColor(QPalette::Base, QColor(30, 30, 32));
-        dark.setColor(QPalette::AlternateBase, QColor(55, 55, 60));
-        dark.setColor(QPalette::Text, QColor(230, 230, 230));
-        dark.setColor(QPalette::Button, QColor(55, 55, 60));
-        dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
-        dark.setColor(QPalette::Highlight, QColor(61, 132, 214));
-        dark.setColor(QPalette::HighlightedText, Qt::white);
-        dark.setColor(QPalette::ToolTipBase, QColor(70, 62, 30));
-        dark.setColor(QPalette::ToolTipText, QColor(240, 230, 200));
-        dark.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
-        dark.setColor(QPalette::Mid, QColor(80, 80, 85));
-        dark.setColor(QPalette::Midlight, QColor(70, 70, 75));
-        dark.setColor(QPalette::Link, QColor(120, 170, 255));
+        const QPalette dark = test::darkPalette();
         QApplication::setPalette(dark);
         QTest::qWait(100);
         const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("08-dark-palette"));
