@@ -46,4 +46,20 @@ Args parseArgs(const QStringList &arguments, const QSet<QString> &valueOptions, 
     return args;
 }
 
+QString field(const QString &text)
+{
+    QString escaped;
+    escaped.reserve(text.size());
+    for (const QChar c : text) {
+        switch (c.unicode()) {
+        case '\\': escaped += QLatin1String("\\\\"); break;
+        case '\t': escaped += QLatin1String("\\t"); break;
+        case '\n': escaped += QLatin1String("\\n"); break;
+        case '\r': escaped += QLatin1String("\\r"); break;
+        default: escaped += c;
+        }
+    }
+    return escaped;
+}
+
 } // namespace docsight::cli

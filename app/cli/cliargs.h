@@ -23,4 +23,9 @@ struct Args {
 // valueOptions: options that take a value (e.g. "--library"); flagOptions: options that take none.
 Args parseArgs(const QStringList &arguments, const QSet<QString> &valueOptions, const QSet<QString> &flagOptions);
 
+// A value for one field of the tab-separated, one-line-per-record output (import, list, remove,
+// classify): backslash, tab, newline and carriage return become \\, \t, \n and \r, so a file name
+// holding them cannot split a line or a field. Everything else is printed as it is.
+QString field(const QString &text);
+
 } // namespace docsight::cli

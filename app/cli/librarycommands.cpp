@@ -92,7 +92,7 @@ int importCommand(const Args &args, Context &ctx)
         const QString result = importResultName(o.result);
         if (o.result == ImportOutcome::Result::Failed || o.result == ImportOutcome::Result::Cancelled)
             ++failures;
-        ctx.out << result << "\t" << (o.path.isEmpty() ? o.name : o.path) << "\t" << outcomeDetail(o) << Qt::endl;
+        ctx.out << result << "\t" << field(o.path.isEmpty() ? o.name : o.path) << "\t" << field(outcomeDetail(o)) << Qt::endl;
         if (o.result == ImportOutcome::Result::Imported)
             noteClassificationSuggestion(ctx, o.documentId); // PII found: suggests, never changes
         results.append(QJsonObject{{QStringLiteral("result"), result},
@@ -104,7 +104,9 @@ int importCommand(const Args &args, Context &ctx)
                                    {QStringLiteral("chunks"), o.chunks},
                                    {QStringLiteral("error"), o.error}});
     });
-    QObject::connect(&queue, &IngestQueue::idle, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+    // idle() can arrive from a moment between two enqueued paths (the first file done before the
+    // folder after it was walked): only an idle queue ends the wait.
+    QObject::connect(&queue, &IngestQueue::idle, &loop, [&] { if (queue.isIdle()) loop.quit(); }, Qt::QueuedConnection);
 
     // Documents an earlier run left half-read are finished first; then the new paths.
     const int resumed = queue.resumeInterrupted(options);
@@ -143,9 +145,9 @@ int listCommand(const Args &args, Context &ctx)
     }
     for (const DocumentRecord &d : docs) {
         ctx.out << d.id << "\t" << documentStatusName(d.status) << "\t" << classificationName(d.classification) << "\t"
-                << d.pageCount << " pages (" << d.ocrPages << " OCR)\t" << d.chunkCount << " chunks\t" << d.name;
+                << d.pageCount << " pages (" << d.ocrPages << " OCR)\t" << d.chunkCount << " chunks\t" << field(d.name);
         if (!d.error.isEmpty())
-            ctx.out << "\t" << d.error;
+            ctx.out << "\t" << field(d.error);
         ctx.out << "\n";
     }
     return Ok;
@@ -215,7 +217,7 @@ int removeCommand(const Args &args, Context &ctx)
         ctx.err << "docsight-cli: cannot remove " << doc->name << ": " << error << "\n";
         return Failed;
     }
-    ctx.out << "removed\t" << doc->id << "\t" << doc->name << "\n";
+    ctx.out << "removed\t" << doc->id << "\t" << field(doc->name) << "\n";
     return Ok;
 }
 
@@ -239,7 +241,7 @@ int classifyCommand(const Args &args, Context &ctx)
         ctx.err << "docsight-cli: cannot classify " << doc->name << ": " << error << "\n";
         return Failed;
     }
-    ctx.out << "classified\t" << doc->id << "\t" << doc->name << "\t" << classificationName(*level) << "\n";
+    ctx.out << "classified\t" << doc->id << "\t" << field(doc->name) << "\t" << classificationName(*level) << "\n";
     return Ok;
 }
 
@@ -294,9 +296,11 @@ int reimportCommand(const Args &args, Context &ctx)
     QObject::connect(&queue, &IngestQueue::finished, &loop, [&](const ImportOutcome &o) {
         if (o.result != ImportOutcome::Result::Imported)
             ++failures;
-        ctx.out << importResultName(o.result) << "\t" << o.name << "\t" << outcomeDetail(o) << Qt::endl;
+        ctx.out << importResultName(o.result) << "\t" << field(o.name) << "\t" << field(outcomeDetail(o)) << Qt::endl;
     });
-    QObject::connect(&queue, &IngestQueue::idle, &loop, &QEventLoop::quit, Qt::QueuedConnection);
+    // idle() can arrive from a moment between two enqueued paths (the first file done before the
+    // folder after it was walked): only an idle queue ends the wait.
+    QObject::connect(&queue, &IngestQueue::idle, &loop, [&] { if (queue.isIdle()) loop.quit(); }, Qt::QueuedConnection);
     for (const DocumentRecord &doc : std::as_const(docs)) {
         QString error;
         if (queue.reimport(doc.id, options, &error) == 0) {

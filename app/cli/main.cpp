@@ -87,6 +87,33 @@ QString defaultLibrary()
     return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/library");
 }
 
+// What the command would change in the library ("it adds documents"), or empty when it only reads.
+QString changesLibrary(const Args &args)
+{
+    const QString &c = args.command;
+    if (c == QLatin1String("import") || c == QLatin1String("reimport"))
+        return QStringLiteral("it stores documents and what is read from them");
+    if (c == QLatin1String("remove") || c == QLatin1String("classify"))
+        return QStringLiteral("it changes documents");
+    if (c == QLatin1String("ask"))
+        return QStringLiteral("questions and answers are stored and audited");
+    if (c == QLatin1String("extract"))
+        return QStringLiteral("key facts are stored and audited");
+    if (c == QLatin1String("export-report"))
+        return QStringLiteral("each export is recorded in the audit trail");
+    if (c == QLatin1String("feedback"))
+        return QStringLiteral("feedback is stored");
+    if (c == QLatin1String("usage") && (args.options.contains(QStringLiteral("--budget")) || args.options.contains(QStringLiteral("--prices"))))
+        return QStringLiteral("the budget and prices are stored");
+    if (c == QLatin1String("policy")) {
+        for (const char *option : {"--restricted", "--redact-confidential", "--mark-local", "--unmark-local", "--mark-cloud", "--unmark-cloud"}) {
+            if (args.options.contains(QLatin1String(option)))
+                return QStringLiteral("the policy is stored");
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -160,6 +187,16 @@ int main(int argc, char *argv[])
     if (!library) {
         err << "docsight-cli: cannot open library " << QDir::toNativeSeparators(folder) << ": " << error << "\n";
         return LibraryError;
+    }
+    if (library->isReadOnly()) {
+        // Said once; then only what would change the library is refused.
+        err << "docsight-cli: " << QDir::toNativeSeparators(library->rootPath()) << " is read-only ("
+            << library->readOnlyReason() << "): it is opened for reading, and nothing is changed or recorded in it\n";
+        if (const QString what = changesLibrary(args); !what.isEmpty()) {
+            err << "docsight-cli: '" << args.command << "' would change the library (" << what << "), which is "
+                << "read-only; list, text, search, eval, conversations, usage, policy and audit verify work on it\n";
+            return LibraryError;
+        }
     }
     Context ctx{library, out, err};
     const int code = (*command)(args, ctx);

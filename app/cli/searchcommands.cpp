@@ -1,6 +1,8 @@
 // search, eval, and the indexing step after import: thin shells over core/search.
 #include "commands.h"
 
+#include "util/diskspace.h"
+
 #include "search/builtinembedder.h"
 #include "search/embeddingstore.h"
 #include "search/hybridretriever.h"
@@ -85,6 +87,8 @@ bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<E
     });
     QString error;
     if (!indexer.run(&error)) {
+        if (const QString full = diskFullReason(error, library->rootPath()); !full.isEmpty())
+            error = full;
         ctx.err << "docsight-cli: passages could not be embedded with " << embedder->id() << ": " << error
                 << " (keyword search still works)\n";
         return false;
@@ -99,6 +103,8 @@ bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<E
 bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &embedders, Context &ctx,
                    HeldIndexes *held = nullptr)
 {
+    if (library->isReadOnly())
+        return true; // nothing can be embedded into it: search uses the vectors it has
     const QString active = EmbeddingStore(library).activeEmbedder();
     QList<std::shared_ptr<Embedder>> targets;
     for (const auto &e : embedders.all) {

@@ -1,4 +1,5 @@
 #include "governance/auditlog.h"
+#include "util/sqlerror.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
@@ -60,7 +61,7 @@ bool AuditLog::append(QSqlDatabase &db, const QString &kind, const QString &subj
 {
     QSqlQuery last(db);
     if (!last.exec(QStringLiteral("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")))
-        return fail(error, last.lastError().text());
+        return fail(error, sqlErrorText(last.lastError()));
     AuditEvent event;
     event.prevHash = genesisHash();
     event.seq = 1;
@@ -85,7 +86,7 @@ bool AuditLog::append(QSqlDatabase &db, const QString &kind, const QString &subj
     insert.addBindValue(event.prevHash);
     insert.addBindValue(event.hash);
     if (!insert.exec())
-        return fail(error, insert.lastError().text());
+        return fail(error, sqlErrorText(insert.lastError()));
 
     QSqlQuery head(db);
     head.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -93,7 +94,7 @@ bool AuditLog::append(QSqlDatabase &db, const QString &kind, const QString &subj
     head.addBindValue(kHeadKey);
     head.addBindValue(QString(QString::number(event.seq) + QLatin1Char(':') + event.hash));
     if (!head.exec())
-        return fail(error, head.lastError().text());
+        return fail(error, sqlErrorText(head.lastError()));
     return true;
 }
 
@@ -126,7 +127,7 @@ AuditVerification AuditLog::verify(QSqlDatabase &db)
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT seq, at, kind, subject, payload, prev_hash, hash FROM audit_events ORDER BY seq"))) {
-        result.problem = QStringLiteral("cannot read the audit trail: ") + q.lastError().text();
+        result.problem = QStringLiteral("cannot read the audit trail: ") + sqlErrorText(q.lastError());
         return result;
     }
     QString prevHash = genesisHash();

@@ -1,4 +1,5 @@
 #include "governance/usagemeter.h"
+#include "util/sqlerror.h"
 
 #include "governance/auditlog.h"
 #include "store/library.h"
@@ -309,8 +310,8 @@ bool UsageMeter::record(QSqlDatabase &db, const PriceTable &prices, UsageRecord 
     q.addBindValue(r->messageId > 0 ? QVariant(r->messageId) : QVariant(QMetaType(QMetaType::LongLong)));
     if (!q.exec()) {
         if (error)
-            *error = q.lastError().text();
-        qCWarning(lcUsage).noquote() << "cannot record usage:" << q.lastError().text();
+            *error = sqlErrorText(q.lastError());
+        qCWarning(lcUsage).noquote() << "cannot record usage:" << sqlErrorText(q.lastError());
         return false;
     }
     r->id = q.lastInsertId().toLongLong();
@@ -463,7 +464,7 @@ bool UsageMeter::recordFeedback(qint64 messageId, int rating, const QString &cor
             q.addBindValue(nonNull(text));
             if (!q.exec()) {
                 if (error)
-                    *error = q.lastError().text();
+                    *error = sqlErrorText(q.lastError());
                 return false;
             }
             return AuditLog::append(db, QStringLiteral("answer.feedback"), QStringLiteral("message:%1").arg(messageId),

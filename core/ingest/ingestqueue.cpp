@@ -3,6 +3,7 @@
 #include "ingest/loader.h"
 #include "store/documentstore.h"
 #include "store/library.h"
+#include "util/diskspace.h"
 
 #include <atomic>
 
@@ -12,7 +13,9 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QLoggingCategory>
+#include <QSaveFile>
 #include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentMap>
 
@@ -27,6 +30,7 @@ struct IngestQueue::Job {
     ImportOptions options;
     CancelToken cancel;
     QString name;
+    bool resume = false;     // resuming an interrupted document: skipped while another process reads it
 };
 
 namespace {
@@ -53,20 +57,102 @@ QString hashFile(const QString &path, const CancelToken &cancel, QString *error)
     return QString::fromLatin1(hash.result().toHex());
 }
 
-// Copies via a temporary name and renames, so files/ never holds a half-written copy.
-bool storeCopy(const QString &from, const QString &to, QString *error)
+// Copies through QSaveFile (a temporary file of its own, renamed on commit), so files/ never holds
+// a half-written copy and two writers never share a temporary name. The caller holds the content
+// lock, so no one else writes this name meanwhile.
+bool storeCopy(const QString &from, const QString &to, const CancelToken &cancel, QString *error)
 {
     if (QFileInfo(to).size() == QFileInfo(from).size())
-        return true; // left by an earlier, interrupted import of the same bytes
-    const QString part = to + QStringLiteral(".part");
-    QFile::remove(part);
-    QFile::remove(to);
-    if (!QFile::copy(from, part) || !QFile::rename(part, to)) {
-        *error = QStringLiteral("cannot copy the file into the library");
-        QFile::remove(part);
+        return true; // left by an earlier, interrupted import of the same bytes (files are named by hash)
+    QFile in(from);
+    if (!in.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the file: %1").arg(in.errorString());
+        return false;
+    }
+    QSaveFile out(to);
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot copy the file into the library: %1").arg(out.errorString());
+        return false;
+    }
+    QByteArray buffer(1 << 20, Qt::Uninitialized);
+    while (!in.atEnd()) {
+        if (cancel.isCancelled()) {
+            out.cancelWriting();
+            *error = QStringLiteral("import cancelled");
+            return false;
+        }
+        const qint64 n = in.read(buffer.data(), buffer.size());
+        if (n < 0) {
+            *error = QStringLiteral("cannot read the file: %1").arg(in.errorString());
+            out.cancelWriting();
+            return false;
+        }
+        if (out.write(buffer.constData(), n) != n) {
+            *error = QStringLiteral("cannot copy the file into the library: %1").arg(out.errorString());
+            out.cancelWriting();
+            return false;
+        }
+    }
+    if (!out.commit()) {
+        *error = QStringLiteral("cannot copy the file into the library: %1").arg(out.errorString());
         return false;
     }
     return true;
+}
+
+// One reader per content (SHA-256), within this process and across processes sharing the library:
+// registration (look up, copy, add) and reading happen under it, so identical files in one import,
+// or two imports of the same file, give one document and duplicates instead of racing for the same
+// row and stored file. A killed process's lock is stale (its PID is gone) and is taken over; age
+// never makes it stale, since reading a long scan takes as long as it takes.
+std::unique_ptr<QLockFile> lockContent(const QString &locksDir, const QString &sha256, const CancelToken &cancel,
+                                       bool wait, QString *error)
+{
+    if (!QDir().mkpath(locksDir)) {
+        *error = QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(locksDir));
+        return nullptr;
+    }
+    auto lock = std::make_unique<QLockFile>(locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock"));
+    lock->setStaleLockTime(0);
+    for (;;) {
+        if (lock->tryLock(200))
+            return lock;
+        if (lock->error() != QLockFile::LockFailedError) {
+            *error = lock->error() == QLockFile::PermissionError
+                ? QStringLiteral("the library's folder cannot be written")
+                : QStringLiteral("cannot write a lock file in %1").arg(QDir::toNativeSeparators(locksDir));
+            return nullptr;
+        }
+        if (!wait) {
+            *error = QStringLiteral("the document is being read by another Docsight window or command");
+            return nullptr;
+        }
+        if (cancel.isCancelled()) {
+            *error = QStringLiteral("import cancelled");
+            return nullptr;
+        }
+    }
+}
+
+// True when a live process (this one included) holds the content lock.
+bool contentLocked(const QString &locksDir, const QString &sha256)
+{
+    QLockFile probe(locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock"));
+    probe.setStaleLockTime(0);
+    if (probe.tryLock(0)) {
+        probe.unlock();
+        return false;
+    }
+    return probe.error() == QLockFile::LockFailedError;
+}
+
+bool looksLikeEmptyDocument(const QFileInfo &info)
+{
+    static const QStringList suffixes{QStringLiteral("pdf"), QStringLiteral("docx"), QStringLiteral("png"),
+                                      QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("tif"),
+                                      QStringLiteral("tiff"), QStringLiteral("txt"), QStringLiteral("text"),
+                                      QStringLiteral("md"), QStringLiteral("markdown")};
+    return info.size() == 0 && suffixes.contains(info.suffix().toLower());
 }
 
 ImportOutcome::Result resultFor(const LoadError &e)
@@ -132,7 +218,9 @@ QList<quint64> IngestQueue::enqueue(const QStringList &paths, const ImportOption
             QDirIterator it(path, QDir::Files | QDir::Readable, QDirIterator::Subdirectories);
             while (it.hasNext()) {
                 const QString file = it.next();
-                if (detectDocumentType(file) != DocumentType::Unknown)
+                // An empty file has no content to recognise; one named like a document Docsight reads is
+                // reported ("the file is empty") rather than skipped without a word.
+                if (detectDocumentType(file) != DocumentType::Unknown || looksLikeEmptyDocument(it.fileInfo()))
                     files.append(file);
             }
             files.sort();
@@ -155,6 +243,7 @@ QList<quint64> IngestQueue::enqueue(const QStringList &paths, const ImportOption
 int IngestQueue::resumeInterrupted(const ImportOptions &options)
 {
     const QList<DocumentRecord> unfinished = m_store->unfinished();
+    int submitted = 0;
     for (const DocumentRecord &doc : unfinished) {
         {
             // Not when this queue is already reading it.
@@ -165,14 +254,20 @@ int IngestQueue::resumeInterrupted(const ImportOptions &options)
             if (running)
                 continue;
         }
+        // Nor when another process is reading it (a second import into the same library): it is
+        // not interrupted. The job checks again under the lock, since that process may start later.
+        if (contentLocked(m_library->locksPath(), doc.sha256))
+            continue;
         auto job = std::make_shared<Job>();
         job->documentId = doc.id;
         job->options = options;
         job->options.classification = doc.classification;
+        job->resume = true;
         qCInfo(lcIngest) << "resuming interrupted document" << doc.id;
         submit(job);
+        ++submitted;
     }
-    return static_cast<int>(unfinished.size());
+    return submitted;
 }
 
 quint64 IngestQueue::retry(qint64 documentId, const ImportOptions &options)
@@ -275,8 +370,11 @@ void IngestQueue::report(const std::shared_ptr<Job> &job, ImportStage stage, int
     Q_EMIT progress(p);
 }
 
-void IngestQueue::done(const std::shared_ptr<Job> &job, const ImportOutcome &outcome)
+void IngestQueue::done(const std::shared_ptr<Job> &job, const ImportOutcome &outcome, bool announce)
 {
+    // Removing the job and emitting its signals is one step, so idle() is never emitted before
+    // another job's finished() (the CLI stops listening at idle()).
+    QMutexLocker emitting(&m_emitMutex);
     int doneCount = 0;
     int total = 0;
     bool nowIdle = false;
@@ -292,8 +390,9 @@ void IngestQueue::done(const std::shared_ptr<Job> &job, const ImportOutcome &out
         }
     }
     qCInfo(lcIngest) << "job" << job->id << "document" << outcome.documentId << importResultName(outcome.result)
-                     << outcome.errorKind;
-    Q_EMIT finished(outcome);
+                     << outcome.errorKind << (announce ? "" : "(not announced)");
+    if (announce)
+        Q_EMIT finished(outcome);
     Q_EMIT overallProgress(doneCount, total);
     if (nowIdle)
         Q_EMIT idle();
@@ -305,13 +404,23 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
     outcome.jobId = job->id;
     outcome.path = job->path;
     outcome.name = job->name;
-    auto failWith = [&](const LoadError &e) {
+    auto failWith = [&](LoadError e) {
+        // A full disk is told as such, and leaves the document as it is: what was read stays, and
+        // the next import resumes it once there is room (marking it failed would need room too).
+        if (e.kind == LoadError::Kind::Io) {
+            if (const QString full = diskFullReason(e.message, m_library->rootPath()); !full.isEmpty()) {
+                e.kind = LoadError::Kind::DiskFull;
+                e.message = outcome.documentId != 0
+                    ? full + QStringLiteral("; free some space and import again: the document resumes where it stopped")
+                    : full + QStringLiteral("; free some space and import the file again");
+            }
+        }
         outcome.result = resultFor(e);
         outcome.error = e.message;
         outcome.errorKind = loadErrorKindName(e.kind);
         // On shutdown the document stays unfinished (not failed) so the next start resumes it.
-        const bool interruptedByShutdown = e.kind == LoadError::Kind::Cancelled && m_shuttingDown;
-        if (outcome.documentId != 0 && !interruptedByShutdown)
+        const bool resumable = (e.kind == LoadError::Kind::Cancelled && m_shuttingDown) || e.kind == LoadError::Kind::DiskFull;
+        if (outcome.documentId != 0 && !resumable)
             m_store->fail(outcome.documentId, e);
         done(job, outcome);
     };
@@ -321,14 +430,18 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
         return failWith(cancelled);
     }
 
+    std::unique_ptr<QLockFile> contentLock;
     std::optional<DocumentRecord> doc;
     if (job->documentId == 0) {
         // A new file: hash it, recognise a duplicate, copy it into the library, register it.
         report(job, ImportStage::Hashing, 0, 0);
-        const DocumentType type = detectDocumentType(job->path);
+        const QFileInfo info(job->path);
         QString error;
-        if (!QFileInfo(job->path).isReadable())
+        if (!info.isReadable())
             return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot read the file")));
+        if (info.isFile() && info.size() == 0)
+            return failWith(LoadError::make(LoadError::Kind::Empty, QStringLiteral("the file is empty (0 bytes)")));
+        const DocumentType type = detectDocumentType(job->path);
         if (type == DocumentType::Unknown)
             return failWith(LoadError::make(LoadError::Kind::Unsupported,
                                             QStringLiteral("unsupported file type: Docsight reads PDF, Word (.docx), "
@@ -337,6 +450,12 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
         if (job->cancel.isCancelled())
             return failWith(cancelled);
         if (sha.isEmpty())
+            return failWith(LoadError::make(LoadError::Kind::Io, error));
+        // Waits while another job or process reads the same bytes; then it is a duplicate of theirs.
+        contentLock = lockContent(m_library->locksPath(), sha, job->cancel, true, &error);
+        if (job->cancel.isCancelled())
+            return failWith(cancelled);
+        if (!contentLock)
             return failWith(LoadError::make(LoadError::Kind::Io, error));
         doc = m_store->bySha256(sha);
         if (doc && doc->status == DocumentStatus::Ready) {
@@ -349,23 +468,27 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
             return done(job, outcome);
         }
         if (!doc) {
-            QString suffix = QFileInfo(job->path).suffix().toLower();
+            QString suffix = info.suffix().toLower();
             if (suffix.isEmpty() || suffix.size() > 8)
                 suffix = documentTypeName(type);
             DocumentRecord record;
-            record.name = QFileInfo(job->path).fileName();
-            record.originalPath = QFileInfo(job->path).absoluteFilePath();
+            record.name = info.fileName();
+            record.originalPath = info.absoluteFilePath();
             record.sha256 = sha;
-            record.size = QFileInfo(job->path).size();
+            record.size = info.size();
             record.type = documentTypeName(type);
             record.storedFile = QStringLiteral("files/") + sha + QLatin1Char('.') + suffix;
             record.classification = job->options.classification;
-            if (!storeCopy(job->path, QDir(m_library->rootPath()).absoluteFilePath(record.storedFile), &error))
-                return failWith(LoadError::make(LoadError::Kind::Io, error));
+            if (!storeCopy(job->path, QDir(m_library->rootPath()).absoluteFilePath(record.storedFile), job->cancel, &error))
+                return failWith(job->cancel.isCancelled() ? cancelled : LoadError::make(LoadError::Kind::Io, error));
             const qint64 id = m_store->add(record, &error);
+            if (id == 0)
+                QFile::remove(QDir(m_library->rootPath()).absoluteFilePath(record.storedFile)); // no orphan copies
             if (id == 0)
                 return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("cannot record the document: ") + error));
             doc = m_store->byId(id);
+            if (!doc)
+                return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("the document vanished from the library")));
         } else {
             // Same bytes as a document that failed or was interrupted: read that one again.
             m_store->requeue(doc->id);
@@ -376,6 +499,22 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
         doc = m_store->byId(job->documentId);
         if (!doc)
             return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("the document is no longer in the library")));
+        QString error;
+        // A resume leaves a document to the process already reading it; a retry or re-read waits.
+        contentLock = lockContent(m_library->locksPath(), doc->sha256, job->cancel, !job->resume, &error);
+        if (!contentLock && job->resume) {
+            qCInfo(lcIngest) << "document" << doc->id << "is being read by another process; not resuming it";
+            return done(job, outcome, false);
+        }
+        if (job->cancel.isCancelled())
+            return failWith(cancelled);
+        if (!contentLock)
+            return failWith(LoadError::make(LoadError::Kind::Io, error));
+        doc = m_store->byId(job->documentId); // as it is now that no one else reads it
+        if (!doc)
+            return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("the document is no longer in the library")));
+        if (job->resume && doc->status != DocumentStatus::Queued && doc->status != DocumentStatus::Importing)
+            return done(job, outcome, false); // another process finished it meanwhile
         QMutexLocker lock(&m_mutex);
         job->name = doc->name;
         outcome.name = doc->name;
@@ -459,7 +598,10 @@ LoadError IngestQueue::runPages(const std::shared_ptr<Job> &job, Loader &loader,
                 QMutexLocker lock(&errorMutex);
                 if (!firstError.isError()) {
                     firstError = r.error;
-                    firstError.message = QStringLiteral("page %1: %2").arg(index + 1).arg(r.error.message);
+                    // Loaders that already name the page ("page 3 cannot be decoded") are not prefixed twice.
+                    const QString prefix = QStringLiteral("page %1").arg(index + 1);
+                    if (!r.error.message.startsWith(prefix + QLatin1Char(' ')))
+                        firstError.message = prefix + QStringLiteral(": ") + r.error.message;
                 }
             }
             stop.cancel();

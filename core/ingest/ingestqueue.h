@@ -77,7 +77,9 @@ public:
     // Queues files; folders are walked recursively (files of unknown type inside folders are skipped).
     // Returns the job ids, one per file.
     QList<quint64> enqueue(const QStringList &paths, const ImportOptions &options);
-    // Queues every document left unfinished by an earlier run. Returns how many.
+    // Queues every document left unfinished by an earlier run (not those another process is reading
+    // now). Returns how many. idle() may be emitted between two calls that queue work: a caller
+    // waiting for everything it queued checks isIdle() when idle() arrives.
     int resumeInterrupted(const ImportOptions &options = {});
     // Reads a failed document again (e.g. with a password now).
     quint64 retry(qint64 documentId, const ImportOptions &options);
@@ -111,13 +113,16 @@ private:
     void run(const std::shared_ptr<Job> &job);
     LoadError runPages(const std::shared_ptr<Job> &job, Loader &loader, qint64 documentId);
     void report(const std::shared_ptr<Job> &job, ImportStage stage, int done, int total);
-    void done(const std::shared_ptr<Job> &job, const ImportOutcome &outcome);
+    // announce=false ends a job without a finished() signal: a resume that found its document being
+    // read, or finished, by another process.
+    void done(const std::shared_ptr<Job> &job, const ImportOutcome &outcome, bool announce = true);
 
     std::shared_ptr<Library> m_library;
     std::unique_ptr<DocumentStore> m_store;
     QThreadPool m_documentPool;
     QThreadPool m_pagePool;
     mutable QMutex m_mutex;
+    QMutex m_emitMutex;
     QHash<quint64, std::shared_ptr<Job>> m_jobs;
     quint64 m_nextJobId = 1;
     int m_done = 0;

@@ -21,6 +21,7 @@ QString loadErrorKindName(LoadError::Kind kind)
     case LoadError::Kind::Empty: return QStringLiteral("empty");
     case LoadError::Kind::OcrFailed: return QStringLiteral("ocr-failed");
     case LoadError::Kind::TooLarge: return QStringLiteral("too-large");
+    case LoadError::Kind::DiskFull: return QStringLiteral("disk-full");
     case LoadError::Kind::Cancelled: return QStringLiteral("cancelled");
     }
     return QStringLiteral("none");

@@ -28,6 +28,7 @@ struct LoadError {
         Empty,            // opened fine but holds no pages / no text
         OcrFailed,        // the OCR engine could not run or read the page
         TooLarge,         // over a safety limit (pages, pixels, bytes)
+        DiskFull,         // the library's disk has no room left; the document resumes once it has
         Cancelled,
     };
     Kind kind = Kind::None;

@@ -6,6 +6,10 @@
 #include "store/library.h"
 #include "store/meta.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -372,8 +376,16 @@ AuditReportResult AuditReport::exportPdf(const std::shared_ptr<Library> &library
     AuditReportResult result;
     result.path = path;
     const QString content = html(library, options, &result);
+    // Written beside the target and renamed over it only once complete and audited: a crash, a kill
+    // or a full disk never leaves a half-written report at path (nor destroys an earlier one there),
+    // and no report exists that the audit trail does not record.
+    const QString part = path + QStringLiteral(".part");
+    struct RemovePart {
+        QString path;
+        ~RemovePart() { QFile::remove(path); }
+    } removePart{part};
     {
-        QPdfWriter writer(path);
+        QPdfWriter writer(part);
         writer.setTitle(QStringLiteral("Docsight audit report"));
         writer.setCreator(QStringLiteral("Docsight ") + QStringLiteral(DOCSIGHT_VERSION));
         writer.setPageSize(QPageSize(QPageSize::A4));
@@ -414,7 +426,7 @@ AuditReportResult AuditReport::exportPdf(const std::shared_ptr<Library> &library
         }
         painter.end();
     }
-    QFile written(path);
+    QFile written(part);
     if (!written.open(QIODevice::ReadOnly) || written.size() == 0) {
         result.error = QStringLiteral("the report could not be written to %1").arg(QDir::toNativeSeparators(path));
         return result;
@@ -440,7 +452,13 @@ AuditReportResult AuditReport::exportPdf(const std::shared_ptr<Library> &library
         },
         &error);
     if (!audited) {
-        result.error = QStringLiteral("the report was written but could not be recorded in the audit trail: ") + error;
+        result.error = QStringLiteral("the report was not saved: it could not be recorded in the audit trail: ") + error;
+        return result;
+    }
+    written.close();
+    if (std::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
+        result.error = QStringLiteral("the report could not be saved as %1: %2")
+                           .arg(QDir::toNativeSeparators(path), QString::fromLocal8Bit(std::strerror(errno)));
         return result;
     }
     result.ok = true;

@@ -1,4 +1,5 @@
 #include "search/embeddingstore.h"
+#include "util/sqlerror.h"
 
 #include "store/library.h"
 
@@ -74,7 +75,7 @@ bool EmbeddingStore::setActiveEmbedder(const QString &embedderId, QString *error
             if (q.exec())
                 return true;
             if (error)
-                *error = q.lastError().text();
+                *error = sqlErrorText(q.lastError());
             return false;
         },
         error);
@@ -97,7 +98,7 @@ int EmbeddingStore::pendingCount(const QString &embedderId) const
     q.addBindValue(embedderId);
     if (q.exec() && q.next())
         return q.value(0).toInt();
-    qCWarning(lcEmbeddingStore) << "cannot count pending chunks:" << q.lastError().text();
+    qCWarning(lcEmbeddingStore) << "cannot count pending chunks:" << sqlErrorText(q.lastError());
     return 0;
 }
 
@@ -115,7 +116,7 @@ QList<PendingChunk> EmbeddingStore::pending(const QString &embedderId, qint64 af
     q.addBindValue(embedderId);
     q.addBindValue(limit);
     if (!q.exec()) {
-        qCWarning(lcEmbeddingStore) << "cannot list pending chunks:" << q.lastError().text();
+        qCWarning(lcEmbeddingStore) << "cannot list pending chunks:" << sqlErrorText(q.lastError());
         return out;
     }
     while (q.next())
@@ -148,7 +149,7 @@ QList<ChunkKey> EmbeddingStore::put(const QString &embedderId, const QList<qint6
                 insert.addBindValue(chunkIds.at(i));
                 if (!insert.exec()) {
                     if (error)
-                        *error = insert.lastError().text();
+                        *error = sqlErrorText(insert.lastError());
                     return false;
                 }
                 if (insert.numRowsAffected() <= 0)
@@ -176,7 +177,7 @@ QList<ChunkKey> EmbeddingStore::keys(const QString &embedderId) const
                                "JOIN documents d ON d.id = c.document_id WHERE e.embedder_id = ? ORDER BY c.id"));
     q.addBindValue(embedderId);
     if (!q.exec()) {
-        qCWarning(lcEmbeddingStore) << "cannot list embedded chunks:" << q.lastError().text();
+        qCWarning(lcEmbeddingStore) << "cannot list embedded chunks:" << sqlErrorText(q.lastError());
         return out;
     }
     while (q.next())
@@ -195,7 +196,7 @@ bool EmbeddingStore::forEachVector(const QString &embedderId, int dimensions,
                                "JOIN documents d ON d.id = c.document_id WHERE e.embedder_id = ? ORDER BY c.id"));
     q.addBindValue(embedderId);
     if (!q.exec()) {
-        qCWarning(lcEmbeddingStore) << "cannot read vectors:" << q.lastError().text();
+        qCWarning(lcEmbeddingStore) << "cannot read vectors:" << sqlErrorText(q.lastError());
         return false;
     }
     while (q.next()) {
@@ -227,7 +228,7 @@ QList<std::pair<ChunkKey, std::vector<float>>> EmbeddingStore::vectors(const QSt
     q.addBindValue(embedderId);
     q.addBindValue(idsJson(chunkIds));
     if (!q.exec()) {
-        qCWarning(lcEmbeddingStore) << "cannot read vectors:" << q.lastError().text();
+        qCWarning(lcEmbeddingStore) << "cannot read vectors:" << sqlErrorText(q.lastError());
         return out;
     }
     while (q.next()) {

@@ -1,4 +1,5 @@
 #include "search/hybridretriever.h"
+#include "util/sqlerror.h"
 
 #include "search/builtinembedder.h"
 #include "search/embedder.h"
@@ -58,7 +59,7 @@ QList<qint64> chunksOfDocuments(QSqlDatabase db, const QList<qint64> &documentId
                              "WHERE d.status = 'ready' AND c.document_id IN (SELECT value FROM json_each(?))"));
     q.addBindValue(idsJson(documentIds));
     if (!q.exec()) {
-        qCWarning(lcRetriever) << "cannot list the selected documents' chunks:" << q.lastError().text();
+        qCWarning(lcRetriever) << "cannot list the selected documents' chunks:" << sqlErrorText(q.lastError());
         return out;
     }
     while (q.next())
@@ -81,7 +82,7 @@ QHash<qint64, RetrievedPassage> passages(QSqlDatabase db, const QList<qint64> &c
                              "WHERE d.status = 'ready' AND c.id IN (SELECT value FROM json_each(?))"));
     q.addBindValue(idsJson(chunkIds));
     if (!q.exec()) {
-        qCWarning(lcRetriever) << "cannot read passages:" << q.lastError().text();
+        qCWarning(lcRetriever) << "cannot read passages:" << sqlErrorText(q.lastError());
         return out;
     }
     while (q.next()) {

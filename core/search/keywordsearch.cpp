@@ -1,4 +1,5 @@
 #include "search/keywordsearch.h"
+#include "util/sqlerror.h"
 
 #include "search/textanalysis.h"
 #include "store/library.h"
@@ -124,7 +125,7 @@ QHash<QString, int> KeywordSearch::documentFrequencies(const QStringList &stems)
     q.prepare(QStringLiteral("SELECT term, doc FROM chunks_fts_vocab WHERE term IN (SELECT value FROM json_each(?))"));
     q.addBindValue(jsonArray(missing));
     if (!q.exec()) {
-        qCWarning(lcKeywordSearch) << "cannot read the vocabulary:" << q.lastError().text();
+        qCWarning(lcKeywordSearch) << "cannot read the vocabulary:" << sqlErrorText(q.lastError());
         return out;
     }
     QHash<QString, int> found;
@@ -274,7 +275,7 @@ QList<KeywordHit> KeywordSearch::run(const QString &expression, int limit, const
     if (!q.exec()) {
         // The expression is built only of quoted words, so this is a database problem, not the
         // user's input; report nothing rather than fail the whole search.
-        qCWarning(lcKeywordSearch) << "keyword search failed:" << q.lastError().text();
+        qCWarning(lcKeywordSearch) << "keyword search failed:" << sqlErrorText(q.lastError());
         return hits;
     }
     while (q.next())

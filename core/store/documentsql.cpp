@@ -1,4 +1,5 @@
 #include "store/documentsql.h"
+#include "util/sqlerror.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -28,8 +29,8 @@ bool run(QSqlDatabase &db, const QString &sql, const QVariantList &binds, QStrin
     if (q.exec())
         return true;
     if (error)
-        *error = q.lastError().text();
-    qCWarning(lcDocumentSql) << "statement failed:" << q.lastError().text();
+        *error = sqlErrorText(q.lastError());
+    qCWarning(lcDocumentSql) << "statement failed:" << sqlErrorText(q.lastError());
     return false;
 }
 

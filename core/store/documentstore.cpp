@@ -1,4 +1,5 @@
 #include "store/documentstore.h"
+#include "util/sqlerror.h"
 
 #include "governance/auditlog.h"
 #include "store/library.h"
@@ -60,7 +61,7 @@ QList<DocumentRecord> queryDocuments(QSqlDatabase db, const QString &where, cons
     for (const QVariant &v : binds)
         q.addBindValue(v);
     if (!q.exec()) {
-        qCWarning(lcDocuments) << "query failed:" << q.lastError().text();
+        qCWarning(lcDocuments) << "query failed:" << sqlErrorText(q.lastError());
         return out;
     }
     while (q.next())
@@ -148,7 +149,7 @@ QList<DocumentRecord> DocumentStore::unfinished() const
 qint64 DocumentStore::add(const DocumentRecord &record, QString *error)
 {
     qint64 id = 0;
-    m_library->write(
+    return m_library->write(
         [&](QSqlDatabase &db) {
             QSqlQuery q(db);
             q.prepare(QStringLiteral(
@@ -161,7 +162,7 @@ qint64 DocumentStore::add(const DocumentRecord &record, QString *error)
                 q.addBindValue(v);
             if (!q.exec()) {
                 if (error)
-                    *error = q.lastError().text();
+                    *error = sqlErrorText(q.lastError());
                 return false;
             }
             id = q.lastInsertId().toLongLong();
@@ -172,8 +173,9 @@ qint64 DocumentStore::add(const DocumentRecord &record, QString *error)
                                      {QStringLiteral("classification"), classificationName(record.classification)}},
                                     error);
         },
-        error);
-    return id;
+        error)
+        ? id
+        : 0; // the row is only there once the transaction commits (it may not: a full disk)
 }
 
 bool DocumentStore::markImporting(qint64 id, int pageCount, QString *error)
@@ -240,7 +242,7 @@ bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, const QStrin
                     insert.addBindValue(v);
                 if (!insert.exec()) {
                     if (error)
-                        *error = insert.lastError().text();
+                        *error = sqlErrorText(insert.lastError());
                     return false;
                 }
             }

@@ -12,6 +12,11 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
+#include <QUrl>
+
+#include <pwd.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcLibrary, "docsight.store.library")
 
@@ -48,6 +53,14 @@ ThreadConnections &threadConnections()
     return connections;
 }
 
+bool configureReadOnlyConnection(QSqlDatabase &db, QString *error)
+{
+    // No journal-mode switch (a write); query_only makes any write a clear error, not a surprise.
+    return execSql(db, QStringLiteral("PRAGMA query_only=1"), error)
+        && execSql(db, QStringLiteral("PRAGMA busy_timeout=15000"), error)
+        && execSql(db, QStringLiteral("PRAGMA cache_size=-16384"), error);
+}
+
 bool configureConnection(QSqlDatabase &db, QString *error)
 {
     // WAL lets readers run beside the one writer; busy_timeout makes a second process wait
@@ -82,6 +95,21 @@ int peekSchemaVersion(const QString &path)
     return version;
 }
 
+// Why this account may not write the library at root, or an empty string when it may.
+QString readOnlyReasonFor(const QString &root, const QString &database)
+{
+    const QFileInfo rootInfo(root);
+    const QFileInfo dbInfo(database);
+    if (rootInfo.isWritable() && dbInfo.isWritable())
+        return {};
+    struct statvfs fs {};
+    if (::statvfs(QFile::encodeName(root).constData(), &fs) == 0 && (fs.f_flag & ST_RDONLY))
+        return QStringLiteral("its file system is mounted read-only");
+    const passwd *account = ::getpwuid(::geteuid());
+    return QStringLiteral("this account (%1) may not write to it")
+        .arg(account ? QString::fromLocal8Bit(account->pw_name) : QString::number(::geteuid()));
+}
+
 } // namespace
 
 bool execSql(QSqlDatabase &db, const QString &sql, QString *error)
@@ -90,13 +118,14 @@ bool execSql(QSqlDatabase &db, const QString &sql, QString *error)
     if (q.exec(sql))
         return true;
     if (error)
-        *error = q.lastError().text();
-    qCWarning(lcLibrary) << "SQL failed:" << q.lastError().text();
+        *error = sqlErrorText(q.lastError());
+    qCWarning(lcLibrary) << "SQL failed:" << sqlErrorText(q.lastError());
     return false;
 }
 
-Library::Library(QString root)
+Library::Library(QString root, QString readOnlyReason)
     : m_root(std::move(root))
+    , m_readOnlyReason(std::move(readOnlyReason))
     , m_connectionPrefix(QStringLiteral("docsight-lib%1-").arg(s_nextLibraryId.fetch_add(1)))
 {
 }
@@ -105,24 +134,40 @@ Library::~Library()
 {
     // Only this thread's connections are closed here. Another thread's connection is closed by that
     // thread when it ends (ThreadConnections): closing it from here could pull it from under a query.
-    ThreadConnections &mine = threadConnections();
-    QMutexLocker lock(&m_connectionsMutex);
-    for (const QString &name : std::as_const(m_connectionNames)) {
-        if (!mine.names.removeOne(name))
-            continue;
-        QSqlDatabase::database(name, false).close();
-        QSqlDatabase::removeDatabase(name);
-    }
+    closeConnections();
 }
 
 std::shared_ptr<Library> Library::open(const QString &folder, QString *error)
 {
     const QString root = QDir(folder).absolutePath();
+    auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return nullptr;
+    };
+    if (QFileInfo(root).exists() && !QFileInfo(root).isDir())
+        return fail(QStringLiteral("%1 is a file, not a library folder").arg(QDir::toNativeSeparators(root)));
+    // Docsight's own subfolders: a file of the same name is named as the problem, not the library.
+    for (const QString &sub : {QStringLiteral("files"), QStringLiteral("vectors"), QStringLiteral("locks")}) {
+        const QFileInfo info(root + QLatin1Char('/') + sub);
+        if (info.exists() && !info.isDir())
+            return fail(QStringLiteral("%1 is a file, but Docsight keeps a folder of that name in the library; "
+                                       "move the file away and open the library again")
+                            .arg(QDir::toNativeSeparators(info.absoluteFilePath())));
+    }
+    const QString database = root + QStringLiteral("/library.sqlite3");
+    const QString readOnly = QFileInfo::exists(database) ? readOnlyReasonFor(root, database) : QString();
+    if (!readOnly.isEmpty())
+        return openReadOnly(root, readOnly, error);
     if (!QDir().mkpath(root) || !QDir().mkpath(root + QStringLiteral("/files"))
         || !QDir().mkpath(root + QStringLiteral("/vectors"))) {
-        if (error)
-            *error = QStringLiteral("Cannot create the library folder %1").arg(root);
-        return nullptr;
+        QString parent = root;
+        while (!QFileInfo::exists(parent) && parent != QDir(parent).absoluteFilePath(QStringLiteral("..")))
+            parent = QFileInfo(parent).absolutePath();
+        const QString why = QFileInfo(parent).isWritable()
+            ? QStringLiteral("the disk may be full")
+            : QStringLiteral("%1 cannot be written").arg(QDir::toNativeSeparators(parent));
+        return fail(QStringLiteral("Cannot create the library folder %1: %2").arg(QDir::toNativeSeparators(root), why));
     }
     // A library from a newer Docsight is refused before anything (even switching it to WAL) writes
     // to its file.
@@ -138,12 +183,59 @@ std::shared_ptr<Library> Library::open(const QString &folder, QString *error)
     QSqlDatabase db = library->connection();
     if (!db.isOpen()) {
         if (error)
-            *error = QStringLiteral("Cannot open %1: %2").arg(library->databasePath(), db.lastError().text());
+            *error = QStringLiteral("Cannot open %1: %2").arg(library->databasePath(), sqlErrorText(db.lastError()));
         return nullptr;
     }
-    if (!schema::migrate(db, error))
+    if (!schema::migrate(db, error)) {
+        if (error && error->contains(QLatin1String("file is not a database")))
+            *error = QStringLiteral("%1 is damaged or is not a Docsight library database").arg(library->databasePath());
         return nullptr;
+    }
     return library;
+}
+
+std::shared_ptr<Library> Library::openReadOnly(const QString &root, const QString &reason, QString *error)
+{
+    std::shared_ptr<Library> library(new Library(root, reason));
+    // A WAL database opens read-only when its -shm file exists or can be created next to it; in a
+    // folder nobody may write, without one, SQLite reads it in immutable mode (no locking, which is
+    // right for a backup or a read-only share, where no one writes meanwhile).
+    const QString shm = library->databasePath() + QStringLiteral("-shm");
+    library->m_immutable = !QFileInfo::exists(shm) && !QFileInfo(root).isWritable();
+    int version = 0;
+    QString sqlError;
+    {
+        QSqlDatabase db = library->connection();
+        version = db.isOpen() ? schema::storedVersion(db) : 0;
+        sqlError = sqlErrorText(db.lastError());
+    }
+    if (version == 0) {
+        if (error)
+            *error = QStringLiteral("Cannot read %1 (%2): %3").arg(library->databasePath(), reason, sqlError);
+        return nullptr;
+    }
+    if (version < schema::currentVersion()) {
+        if (error)
+            *error = QStringLiteral("This library was written by an older Docsight (schema version %1) and must be "
+                                    "upgraded, which needs write access, but %2. Open it once where it can be written.")
+                         .arg(version)
+                         .arg(reason);
+        return nullptr;
+    }
+    return library;
+}
+
+void Library::closeConnections()
+{
+    ThreadConnections &mine = threadConnections();
+    QMutexLocker lock(&m_connectionsMutex);
+    for (const QString &name : std::as_const(m_connectionNames)) {
+        if (!mine.names.removeOne(name))
+            continue;
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+    m_connectionNames.clear();
 }
 
 QString Library::databasePath() const
@@ -161,19 +253,31 @@ QString Library::vectorsPath() const
     return m_root + QStringLiteral("/vectors");
 }
 
+QString Library::locksPath() const
+{
+    return m_root + QStringLiteral("/locks");
+}
+
 QSqlDatabase Library::connection() const
 {
     const QString name = m_connectionPrefix + QString::number(threadConnections().threadId);
     if (QSqlDatabase::contains(name))
         return QSqlDatabase::database(name);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(databasePath());
+    if (m_immutable) {
+        db.setDatabaseName(QStringLiteral("file:%1?immutable=1").arg(QString::fromUtf8(QUrl::toPercentEncoding(databasePath(), "/"))));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+    } else {
+        db.setDatabaseName(databasePath());
+        if (isReadOnly())
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    }
     if (!db.open()) {
-        qCWarning(lcLibrary) << "cannot open database:" << db.lastError().text();
+        qCWarning(lcLibrary) << "cannot open database:" << sqlErrorText(db.lastError());
         return db;
     }
     QString error;
-    if (!configureConnection(db, &error))
+    if (!(isReadOnly() ? configureReadOnlyConnection(db, &error) : configureConnection(db, &error)))
         qCWarning(lcLibrary) << "cannot configure connection:" << error;
     ThreadConnections &mine = threadConnections();
     mine.names.append(name);
@@ -193,6 +297,11 @@ QSqlDatabase Library::connection() const
 
 bool Library::write(const std::function<bool(QSqlDatabase &)> &fn, QString *error) const
 {
+    if (isReadOnly()) {
+        if (error)
+            *error = QStringLiteral("the library is read-only: %1").arg(m_readOnlyReason);
+        return false;
+    }
     QMutexLocker lock(&m_writeMutex);
     QSqlDatabase db = connection();
     QString localError;

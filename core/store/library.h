@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "util/sqlerror.h"
+
 namespace docsight {
 
 // A library folder: library.sqlite3 (WAL) + files/<sha256>.<ext> + vectors/.
@@ -22,12 +24,20 @@ public:
 
     // Opens the folder, creating it and the schema when absent, migrating an older schema.
     // Returns nullptr with a message when the folder cannot be used (e.g. a newer schema version).
+    // A library this account may not write (another user's, a read-only share or mount, a backup)
+    // opens read-only: reads work, write() refuses with readOnlyReason(), nothing is migrated.
     static std::shared_ptr<Library> open(const QString &folder, QString *error);
+
+    bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
+    // Why the library is read-only ("its file system is mounted read-only"); empty when writable.
+    QString readOnlyReason() const { return m_readOnlyReason; }
 
     QString rootPath() const { return m_root; }
     QString databasePath() const;
     QString filesPath() const;
     QString vectorsPath() const;
+    // Lock files of documents being read (ingest), so two processes never read the same content.
+    QString locksPath() const;
 
     // The calling thread's connection to this library (opened on first use).
     QSqlDatabase connection() const;
@@ -39,9 +49,14 @@ public:
     int schemaVersion() const;
 
 private:
-    explicit Library(QString root);
+    explicit Library(QString root, QString readOnlyReason = {});
+    static std::shared_ptr<Library> openReadOnly(const QString &root, const QString &reason, QString *error);
+    // Closes the calling thread's connections (used before reopening in another mode).
+    void closeConnections();
 
     QString m_root;
+    QString m_readOnlyReason;
+    bool m_immutable = false; // read-only and its WAL files cannot be created: SQLite's immutable mode
     QString m_connectionPrefix;
     mutable QMutex m_writeMutex;
     mutable QMutex m_connectionsMutex;

@@ -1,4 +1,5 @@
 #include "store/messagestore.h"
+#include "util/sqlerror.h"
 
 #include "store/library.h"
 
@@ -79,8 +80,8 @@ StoredMessage readMessage(const QSqlQuery &q)
 bool fail(QString *error, const QSqlQuery &q)
 {
     if (error)
-        *error = q.lastError().text();
-    qCWarning(lcMessages).noquote() << "write failed:" << q.lastError().text();
+        *error = sqlErrorText(q.lastError());
+    qCWarning(lcMessages).noquote() << "write failed:" << sqlErrorText(q.lastError());
     return false;
 }
 

@@ -1,4 +1,5 @@
 #include "store/meta.h"
+#include "util/sqlerror.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -26,7 +27,7 @@ bool writeMeta(QSqlDatabase &db, const QString &key, const QString &value, QStri
     if (q.exec())
         return true;
     if (error)
-        *error = q.lastError().text();
+        *error = sqlErrorText(q.lastError());
     return false;
 }
 

@@ -1,4 +1,5 @@
 #include "store/schema.h"
+#include "util/sqlerror.h"
 
 #include "store/library.h"
 
@@ -245,7 +246,7 @@ bool migrateTo(QSqlDatabase &db, int target, QString *error)
         return true;
     if (!db.transaction()) {
         if (error)
-            *error = db.lastError().text();
+            *error = sqlErrorText(db.lastError());
         return false;
     }
     for (int v = from + 1; v <= target; ++v) {
@@ -258,7 +259,7 @@ bool migrateTo(QSqlDatabase &db, int target, QString *error)
     }
     if (!db.commit()) {
         if (error)
-            *error = db.lastError().text();
+            *error = sqlErrorText(db.lastError());
         db.rollback();
         return false;
     }
