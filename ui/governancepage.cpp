@@ -78,27 +78,44 @@ QWidget *GovernancePage::createPolicyGroup()
     form->addRow(QString(), m_redactConfidential);
     form->addRow(QString(), m_redactInternal);
 
-    m_hosts = new QListWidget;
-    m_hosts->setObjectName(QStringLiteral("localHosts"));
-    m_hosts->setMaximumHeight(90);
-    m_hostInput = new QLineEdit;
-    m_hostInput->setObjectName(QStringLiteral("localHostInput"));
-    m_hostInput->setPlaceholderText(QStringLiteral("192.168.1.20, gpu-box.lan"));
-    auto *add = smallButton(tr("Add"), QStringLiteral("addLocalHost"));
-    auto *remove = smallButton(tr("Remove"), QStringLiteral("removeLocalHost"));
-    connect(add, &QPushButton::clicked, this, &GovernancePage::addLocalHost);
-    connect(m_hostInput, &QLineEdit::returnPressed, this, &GovernancePage::addLocalHost);
-    connect(remove, &QPushButton::clicked, this, [this] { qDeleteAll(m_hosts->selectedItems()); });
-    auto *row = new QHBoxLayout;
-    row->addWidget(m_hostInput, 1);
-    row->addWidget(add);
-    row->addWidget(remove);
-    auto *hosts = new QVBoxLayout;
-    hosts->addWidget(m_hosts);
-    hosts->addLayout(row);
-    hosts->addWidget(hint(tr("Servers on your local network that count as local (private addresses or LAN names only).")));
-    form->addRow(tr("LAN servers marked local:"), hosts);
+    form->addRow(tr("LAN servers marked local:"),
+                 createHostList(QStringLiteral("localHost"), QStringLiteral("192.168.1.20, gpu-box.lan"), &m_hosts,
+                                &m_hostInput, &GovernancePage::addLocalHost,
+                                tr("Servers on your local network that count as local (private addresses or LAN names only).")));
+    form->addRow(tr("Addresses marked cloud:"),
+                 createHostList(QStringLiteral("cloudHost"), QStringLiteral("127.0.0.1:8443, llm-gateway.corp"), &m_cloudHosts,
+                                &m_cloudHostInput, &GovernancePage::addCloudHost,
+                                tr("Gateways, proxies or SSH tunnels that forward to a cloud service count as cloud, even "
+                                   "on this computer (HOST for every port, HOST:PORT for one). OpenAI and Anthropic are "
+                                   "always cloud.")));
     return group;
+}
+
+QLayout *GovernancePage::createHostList(const QString &name, const QString &placeholder, QListWidget **list,
+                                       QLineEdit **input, void (GovernancePage::*add)(), const QString &help)
+{
+    *list = new QListWidget;
+    (*list)->setObjectName(name + QLatin1Char('s'));
+    (*list)->setMaximumHeight(90);
+    *input = new QLineEdit;
+    (*input)->setObjectName(name + QStringLiteral("Input"));
+    (*input)->setPlaceholderText(placeholder);
+    QString capitalised = name;
+    capitalised[0] = capitalised[0].toUpper();
+    auto *addButton = smallButton(tr("Add"), QStringLiteral("add") + capitalised);
+    auto *removeButton = smallButton(tr("Remove"), QStringLiteral("remove") + capitalised);
+    connect(addButton, &QPushButton::clicked, this, add);
+    connect(*input, &QLineEdit::returnPressed, this, add);
+    connect(removeButton, &QPushButton::clicked, this, [l = *list] { qDeleteAll(l->selectedItems()); });
+    auto *row = new QHBoxLayout;
+    row->addWidget(*input, 1);
+    row->addWidget(addButton);
+    row->addWidget(removeButton);
+    auto *column = new QVBoxLayout;
+    column->addWidget(*list);
+    column->addLayout(row);
+    column->addWidget(hint(help));
+    return column;
 }
 
 QWidget *GovernancePage::createBudgetGroup()
@@ -170,6 +187,21 @@ void GovernancePage::addLocalHost()
     m_status->hide();
 }
 
+void GovernancePage::addCloudHost()
+{
+    QString why;
+    const std::optional<QString> mark = normalizeCloudMark(m_cloudHostInput->text(), &why);
+    if (!mark) {
+        if (!m_cloudHostInput->text().trimmed().isEmpty())
+            showError(tr("It cannot be marked cloud: %1.").arg(why));
+        return;
+    }
+    if (m_cloudHosts->findItems(*mark, Qt::MatchExactly).isEmpty())
+        m_cloudHosts->addItem(*mark);
+    m_cloudHostInput->clear();
+    m_status->hide();
+}
+
 void GovernancePage::showError(const QString &message)
 {
     m_status->setText(message);
@@ -186,6 +218,8 @@ void GovernancePage::setSettings(const GovernanceSettings &s)
     m_redactInternal->setChecked(s.policy.redactInternal);
     m_hosts->clear();
     m_hosts->addItems(s.policy.localHosts);
+    m_cloudHosts->clear();
+    m_cloudHosts->addItems(s.policy.cloudHosts);
     m_budget->setValue(s.budget.monthlyUsd);
     m_hardStop->setChecked(s.budget.hardStop);
     QStringList warn;
@@ -221,6 +255,9 @@ std::optional<GovernanceSettings> GovernancePage::collect(QString *error)
     s.policy.localHosts.clear();
     for (int i = 0; i < m_hosts->count(); ++i)
         s.policy.localHosts << m_hosts->item(i)->text();
+    s.policy.cloudHosts.clear();
+    for (int i = 0; i < m_cloudHosts->count(); ++i)
+        s.policy.cloudHosts << m_cloudHosts->item(i)->text();
     s.budget.monthlyUsd = m_budget->value();
     s.budget.hardStop = m_hardStop->isChecked();
     s.budget.warnAt.clear();

@@ -10,6 +10,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QListWidget;
 class QTableWidget;
@@ -36,6 +37,9 @@ private:
     QWidget *createBudgetGroup();
     QWidget *createPricesGroup();
     void addLocalHost();
+    void addCloudHost();
+    QLayout *createHostList(const QString &name, const QString &placeholder, QListWidget **list, QLineEdit **input,
+                            void (GovernancePage::*add)(), const QString &help);
     void showError(const QString &message);
 
     std::optional<GovernanceSettings> m_loaded;
@@ -45,6 +49,8 @@ private:
     QCheckBox *m_redactInternal = nullptr;
     QListWidget *m_hosts = nullptr;
     QLineEdit *m_hostInput = nullptr;
+    QListWidget *m_cloudHosts = nullptr;
+    QLineEdit *m_cloudHostInput = nullptr;
     QDoubleSpinBox *m_budget = nullptr;
     QCheckBox *m_hardStop = nullptr;
     QLineEdit *m_warnAt = nullptr;

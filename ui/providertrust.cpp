@@ -18,7 +18,7 @@ ProviderProfile providerProfile(const ProviderSettings &provider)
         return profile;
     }
     profile.baseUrl = effectiveBaseUrl(provider.kind, provider.baseUrl);
-    profile.sendsDataOffDevice = !isLoopbackUrl(profile.baseUrl);
+    profile.sendsDataOffDevice = isCloudService(profile.id) || !isLoopbackUrl(profile.baseUrl);
     return profile;
 }
 

@@ -355,6 +355,28 @@ int policyCommand(const Args &args, Context &ctx)
         p.localHosts.removeAll(args.value(QStringLiteral("--unmark-local")).trimmed().toLower());
         changed = true;
     }
+    if (args.options.contains(QStringLiteral("--mark-cloud"))) {
+        QString why;
+        const std::optional<QString> mark = normalizeCloudMark(args.value(QStringLiteral("--mark-cloud")), &why);
+        if (!mark) {
+            ctx.err << "docsight-cli: --mark-cloud: " << why << "\n";
+            return Usage;
+        }
+        if (!p.cloudHosts.contains(*mark))
+            p.cloudHosts << *mark;
+        changed = true;
+    }
+    if (args.options.contains(QStringLiteral("--unmark-cloud"))) {
+        const std::optional<QString> mark = normalizeCloudMark(args.value(QStringLiteral("--unmark-cloud")));
+        if (!mark || !p.cloudHosts.contains(*mark)) {
+            ctx.err << "docsight-cli: " << args.value(QStringLiteral("--unmark-cloud")).trimmed()
+                    << " is not marked cloud (marked: "
+                    << (p.cloudHosts.isEmpty() ? QStringLiteral("none") : p.cloudHosts.join(QStringLiteral(", "))) << ")\n";
+            return Usage;
+        }
+        p.cloudHosts.removeAll(*mark);
+        changed = true;
+    }
     if (changed) {
         QString error;
         if (!p.save(*ctx.library, &error)) {
@@ -371,6 +393,8 @@ int policyCommand(const Args &args, Context &ctx)
     ctx.out << "Confidential passages to a cloud provider: " << (p.redactConfidential ? "PII redacted" : "sent as they are") << "\n";
     ctx.out << "LAN servers marked local: " << (p.localHosts.isEmpty() ? QStringLiteral("none") : p.localHosts.join(QStringLiteral(", ")))
             << "\n";
+    ctx.out << "Addresses marked cloud: " << (p.cloudHosts.isEmpty() ? QStringLiteral("none") : p.cloudHosts.join(QStringLiteral(", ")))
+            << " (openai and anthropic are cloud at any address)\n";
     return Ok;
 }
 

@@ -66,8 +66,10 @@ Commands:
                       thumbs up/down or a correction on a stored answer; "none" without a
                       correction takes the thumb back
   policy [--json] [--restricted withhold|answer-locally] [--redact-confidential on|off]
-      [--mark-local HOST] [--unmark-local HOST]
-                      what cloud providers may see; mark a LAN model server as local
+      [--mark-local HOST] [--unmark-local HOST] [--mark-cloud HOST[:PORT]] [--unmark-cloud HOST[:PORT]]
+                      what cloud providers may see; mark a LAN model server as local, or any
+                      address (a gateway, proxy or tunnel) as cloud; openai and anthropic are
+                      cloud whatever their --base-url
 
 Search options (import, search, eval):
   --embedder builtin|openai-compatible   builtin (offline, lexical) is the default
@@ -147,7 +149,8 @@ int main(int argc, char *argv[])
                                  QStringLiteral("--to"), QStringLiteral("--budget"), QStringLiteral("--prices"),
                                  QStringLiteral("--correction"), QStringLiteral("--restricted"),
                                  QStringLiteral("--redact-confidential"), QStringLiteral("--mark-local"),
-                                 QStringLiteral("--unmark-local"), QStringLiteral("--temperature"),
+                                 QStringLiteral("--unmark-local"), QStringLiteral("--mark-cloud"),
+                                 QStringLiteral("--unmark-cloud"), QStringLiteral("--temperature"),
                                  QStringLiteral("--max-tokens"), QStringLiteral("--ocr-languages")},
                                 {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("--version"),
                                  QStringLiteral("--force-ocr")});

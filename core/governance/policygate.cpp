@@ -58,6 +58,7 @@ QJsonObject GovernancePolicy::toJson() const
             {QStringLiteral("redact_internal"), redactInternal},
             {QStringLiteral("redact_kinds"), kinds},
             {QStringLiteral("local_hosts"), QJsonArray::fromStringList(localHosts)},
+            {QStringLiteral("cloud_hosts"), QJsonArray::fromStringList(cloudHosts)},
             {QStringLiteral("canary"), canary}};
 }
 
@@ -83,6 +84,10 @@ GovernancePolicy GovernancePolicy::fromJson(const QJsonObject &json)
         const QString host = v.toString().trimmed().toLower();
         if (!host.isEmpty())
             p.localHosts << host;
+    }
+    for (const QJsonValue v : json.value(QLatin1String("cloud_hosts")).toArray()) {
+        if (const std::optional<QString> mark = normalizeCloudMark(v.toString()))
+            p.cloudHosts << *mark;
     }
     p.canary = json.value(QLatin1String("canary")).toBool(true);
     return p;
@@ -155,11 +160,119 @@ ClassificationSuggestion suggestClassificationFor(const std::shared_ptr<Library>
     return s;
 }
 
+namespace {
+
+QString stripBrackets(QString host)
+{
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    return host;
+}
+
+// The mark that names this address, if any: "host:port" for its port, or "host" for every port.
+QString matchingCloudMark(const QUrl &url, const QStringList &marks)
+{
+    const QString host = stripBrackets(url.host().toLower());
+    if (host.isEmpty())
+        return {};
+    const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : url.scheme() == QLatin1String("http") ? 80 : -1;
+    const int port = url.port(defaultPort);
+    const QString hostForm = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    for (const QString &mark : marks) {
+        if (mark == host || mark == hostForm || (port > 0 && mark == hostForm + QLatin1Char(':') + QString::number(port)))
+            return mark;
+    }
+    return {};
+}
+
+QString addressOf(const QUrl &url)
+{
+    const QString host = url.host().toLower();
+    const QString hostForm = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    return url.port() > 0 ? hostForm + QLatin1Char(':') + QString::number(url.port()) : hostForm;
+}
+
+} // namespace
+
+bool isCloudService(const QString &providerId)
+{
+    return providerId == QLatin1String("openai") || providerId == QLatin1String("anthropic");
+}
+
+bool isLoopbackHost(const QString &rawHost)
+{
+    const QString host = stripBrackets(rawHost.trimmed().toLower());
+    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")) || host == QLatin1String("::1"))
+        return true;
+    const auto v4 = parseIpv4(host);
+    return v4 && (*v4)[0] == 127;
+}
+
+std::optional<QString> normalizeCloudMark(const QString &text, QString *error)
+{
+    const auto fail = [&](const QString &why) -> std::optional<QString> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    QString t = text.trimmed().toLower();
+    if (t.isEmpty())
+        return fail(QStringLiteral("give a host name or address, optionally with :PORT"));
+    QString host;
+    int port = -1;
+    if (t.contains(QLatin1String("://"))) {
+        const QUrl url(t);
+        if (!url.isValid() || url.host().isEmpty())
+            return fail(QStringLiteral("%1 is not a valid address").arg(text.trimmed()));
+        host = url.host().toLower();
+        port = url.port();
+    } else if (t.startsWith(QLatin1Char('['))) {
+        const qsizetype close = t.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return fail(QStringLiteral("%1 has an opening [ without a closing ]").arg(text.trimmed()));
+        host = t.mid(1, close - 1);
+        const QString rest = t.mid(close + 1);
+        if (!rest.isEmpty()) {
+            bool ok = false;
+            port = rest.startsWith(QLatin1Char(':')) ? rest.mid(1).toInt(&ok) : -1;
+            if (!ok)
+                return fail(QStringLiteral("%1: the port after ] must be :NUMBER").arg(text.trimmed()));
+        }
+    } else if (t.count(QLatin1Char(':')) == 1) {
+        host = t.section(QLatin1Char(':'), 0, 0);
+        bool ok = false;
+        port = t.section(QLatin1Char(':'), 1).toInt(&ok);
+        if (!ok)
+            return fail(QStringLiteral("%1: the port must be a number").arg(text.trimmed()));
+    } else {
+        host = t; // a name, an IPv4 address or a bare IPv6 address
+    }
+    if (port != -1 && (port < 1 || port > 65535))
+        return fail(QStringLiteral("%1: the port must be between 1 and 65535").arg(text.trimmed()));
+    static const QRegularExpression hostChars(QStringLiteral("^[a-z0-9._:-]+$"));
+    if (host.isEmpty() || !hostChars.match(host).hasMatch())
+        return fail(QStringLiteral("%1 is not a host name or address").arg(text.trimmed()));
+    const QString hostForm = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    return port > 0 ? hostForm + QLatin1Char(':') + QString::number(port) : hostForm;
+}
+
 TrustDecision assessTrust(const ProviderProfile &provider, const GovernancePolicy &policy)
 {
-    if (!provider.sendsDataOffDevice)
+    const QUrl &url = provider.baseUrl;
+    const QString host = url.host().toLower();
+    if (host.isEmpty() && !provider.sendsDataOffDevice)
         return {ProviderTrust::Local, QStringLiteral("%1 runs on this computer").arg(provider.id)};
-    const QString host = provider.baseUrl.host().toLower();
+    if (isCloudService(provider.id)) {
+        if (!host.isEmpty() && (isLoopbackHost(host) || isLanHost(host)))
+            return {ProviderTrust::Cloud,
+                    QStringLiteral("%1 is a cloud service, so %2 is treated as a gateway or tunnel to the cloud")
+                        .arg(provider.id, addressOf(url))};
+        return {ProviderTrust::Cloud, QStringLiteral("%1 is a cloud service").arg(provider.id)};
+    }
+    if (const QString mark = matchingCloudMark(url, policy.cloudHosts); !mark.isEmpty())
+        return {ProviderTrust::Cloud, QStringLiteral("%1 is marked cloud").arg(mark)};
+    if (!host.isEmpty() && isLoopbackHost(host))
+        return {ProviderTrust::Local, QStringLiteral("%1 is on this computer").arg(addressOf(url))};
     if (!host.isEmpty() && policy.localHosts.contains(host, Qt::CaseInsensitive)) {
         if (isLanHost(host))
             return {ProviderTrust::Local, QStringLiteral("%1 is on the local network and marked local").arg(host)};

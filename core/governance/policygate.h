@@ -6,6 +6,7 @@
 #include "search/hybridretriever.h"
 
 #include <memory>
+#include <optional>
 
 #include <QHash>
 #include <QJsonObject>
@@ -37,6 +38,7 @@ struct GovernancePolicy {
     bool redactInternal = false;        // stricter option: Internal too
     PiiKinds redactKinds = allPiiKinds();
     QStringList localHosts;             // LAN servers the analyst marked local (private addresses/LAN names only)
+    QStringList cloudHosts;             // "host" or "host:port" the analyst marked cloud, whatever the address
     bool canary = true;                 // plant a canary in the system prompt and withhold answers leaking it
 
     QJsonObject toJson() const;
@@ -58,12 +60,24 @@ struct TrustDecision {
     QString reason;             // analyst-facing
 };
 
-// Local when the provider stays on this computer, or its host is in policy.localHosts and is a local-network
-// address (RFC 1918, link-local, unique-local IPv6, CGNAT/VPN 100.64/10) or a LAN name (no dot, .local, .lan,
-// .home.arpa, .internal). A public host cannot be marked local: marking api.openai.com "local" would only
-// defeat the policy.
+// The rule, in order:
+// 1. the extractive answerer (no address, nothing sent) is local;
+// 2. a named cloud service (isCloudService: openai, anthropic) is cloud whatever its address: a loopback or LAN
+//    URL for one is a gateway, proxy or SSH tunnel to the cloud, not a model on this computer;
+// 3. an address the analyst marked cloud (policy.cloudHosts, "host" for any port or "host:port") is cloud;
+// 4. an openai-compatible server on loopback (localhost, 127/8, ::1) is local;
+// 5. one whose host is in policy.localHosts and is a local-network address (RFC 1918, link-local, unique-local
+//    IPv6, CGNAT/VPN 100.64/10) or a LAN name (no dot, .local, .lan, .home.arpa, .internal) is local. A public
+//    host cannot be marked local: marking api.openai.com "local" would only defeat the policy;
+// 6. anything else is cloud.
 TrustDecision assessTrust(const ProviderProfile &provider, const GovernancePolicy &policy);
 bool isLanHost(const QString &host);
+bool isLoopbackHost(const QString &host);
+// Providers that are cloud services by name: "openai", "anthropic".
+bool isCloudService(const QString &providerId);
+// "HOST", "HOST:PORT", "[V6]:PORT" or a URL ("http://host:8080/v1") as a cloud mark, lower case, IPv6 in
+// brackets when a port follows; nullopt (with an analyst-facing reason) when it is not one.
+std::optional<QString> normalizeCloudMark(const QString &text, QString *error = nullptr);
 
 // What the PII detectors suggest for a stored document (see suggestClassification), only when it is stricter
 // than the document's current classification; nothing is changed. For the import summary and the GUI.

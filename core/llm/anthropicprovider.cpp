@@ -63,7 +63,8 @@ QString AnthropicProvider::defaultModel() const
 
 bool AnthropicProvider::sendsDataOffDevice() const
 {
-    return !isLoopbackUrl(m_baseUrl);
+    // A cloud service whatever the address: a loopback URL for it is a gateway or a tunnel.
+    return true;
 }
 
 int AnthropicProvider::contextWindow(const QString &model) const

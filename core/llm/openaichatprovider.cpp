@@ -85,7 +85,8 @@ QString OpenAiChatProvider::defaultModel() const
 
 bool OpenAiChatProvider::sendsDataOffDevice() const
 {
-    return !isLoopbackUrl(m_baseUrl);
+    // OpenAI is a cloud service whatever the address: a loopback URL for it is a gateway or a tunnel.
+    return m_flavor == Flavor::OpenAi || !isLoopbackUrl(m_baseUrl);
 }
 
 int OpenAiChatProvider::contextWindow(const QString &model) const

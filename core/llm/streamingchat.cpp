@@ -1,5 +1,7 @@
 #include "llm/streamingchat.h"
 
+#include "governance/policygate.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,19 +42,7 @@ HttpRequest baseHttpRequest(const HttpChatSettings &settings, const QUrl &url, c
 
 bool isLoopbackUrl(const QUrl &url)
 {
-    const QString host = url.host().toLower();
-    if (host == QLatin1String("localhost") || host.endsWith(QLatin1String(".localhost")) || host == QLatin1String("::1"))
-        return true;
-    const QStringList octets = host.split(QLatin1Char('.'));
-    if (octets.size() != 4 || octets.constFirst() != QLatin1String("127"))
-        return false;
-    for (const QString &octet : octets) {
-        bool ok = false;
-        const int value = octet.toInt(&ok);
-        if (!ok || value < 0 || value > 255)
-            return false;
-    }
-    return true;
+    return isLoopbackHost(url.host());
 }
 
 SseStreamOutcome sendEventStream(const HttpTransport &transport, HttpRequest request,

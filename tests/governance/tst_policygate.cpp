@@ -76,6 +76,69 @@ private Q_SLOTS:
         QVERIFY(!d.reason.isEmpty());
     }
 
+    void namedCloudServicesAndMarkedAddressesAreCloudWhateverTheAddress_data()
+    {
+        QTest::addColumn<QString>("provider");
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QStringList>("localMarks");
+        QTest::addColumn<QStringList>("cloudMarks");
+        QTest::addColumn<bool>("local");
+        const QStringList none;
+        QTest::newRow("openai-loopback-tunnel") << "openai" << "http://127.0.0.1:8443/v1" << none << none << false;
+        QTest::newRow("openai-localhost-gateway") << "openai" << "http://localhost:4000/v1" << none << none << false;
+        QTest::newRow("openai-lan-proxy-marked-local") << "openai" << "http://192.168.1.5:8080/v1"
+                                                       << QStringList{QStringLiteral("192.168.1.5")} << none << false;
+        QTest::newRow("anthropic-loopback") << "anthropic" << "http://[::1]:9000/v1" << none << none << false;
+        QTest::newRow("anthropic-default") << "anthropic" << QString() << none << none << false;
+        QTest::newRow("compatible-loopback") << "openai-compatible" << "http://127.0.0.1:11434/v1" << none << none << true;
+        QTest::newRow("compatible-loopback-port-marked") << "openai-compatible" << "http://127.0.0.1:8443/v1" << none
+                                                         << QStringList{QStringLiteral("127.0.0.1:8443")} << false;
+        QTest::newRow("compatible-loopback-other-port") << "openai-compatible" << "http://127.0.0.1:11434/v1" << none
+                                                        << QStringList{QStringLiteral("127.0.0.1:8443")} << true;
+        QTest::newRow("compatible-host-marked-any-port") << "openai-compatible" << "http://localhost:11434/v1" << none
+                                                         << QStringList{QStringLiteral("localhost")} << false;
+        QTest::newRow("compatible-default-port-marked") << "openai-compatible" << "https://gpu-box.lan/v1"
+                                                        << QStringList{QStringLiteral("gpu-box.lan")}
+                                                        << QStringList{QStringLiteral("gpu-box.lan:443")} << false;
+        QTest::newRow("compatible-v6-marked") << "openai-compatible" << "http://[::1]:8000/v1" << none
+                                              << QStringList{QStringLiteral("[::1]:8000")} << false;
+        QTest::newRow("compatible-lan-marked-local") << "openai-compatible" << "http://gpu-box.lan:1234/v1"
+                                                     << QStringList{QStringLiteral("gpu-box.lan")} << none << true;
+    }
+
+    void namedCloudServicesAndMarkedAddressesAreCloudWhateverTheAddress()
+    {
+        QFETCH(QString, provider);
+        QFETCH(QString, url);
+        QFETCH(QStringList, localMarks);
+        QFETCH(QStringList, cloudMarks);
+        QFETCH(bool, local);
+        GovernancePolicy policy;
+        policy.localHosts = localMarks;
+        policy.cloudHosts = cloudMarks;
+        const bool offDevice = isCloudService(provider) || !isLoopbackHost(QUrl(url).host());
+        const TrustDecision d = assessTrust({provider, QUrl(url), offDevice}, policy);
+        QVERIFY2((d.trust == ProviderTrust::Local) == local, qPrintable(d.reason));
+        QVERIFY(!d.reason.isEmpty());
+        // The policy survives being stored as JSON.
+        QCOMPARE(GovernancePolicy::fromJson(policy.toJson()).cloudHosts, cloudMarks);
+    }
+
+    void cloudMarksAreNormalisedOrRefusedWithAReason()
+    {
+        QCOMPARE(normalizeCloudMark(QStringLiteral(" Gateway.Corp:8443 ")), QStringLiteral("gateway.corp:8443"));
+        QCOMPARE(normalizeCloudMark(QStringLiteral("http://127.0.0.1:4000/v1")), QStringLiteral("127.0.0.1:4000"));
+        QCOMPARE(normalizeCloudMark(QStringLiteral("https://llm.example.com/v1")), QStringLiteral("llm.example.com"));
+        QCOMPARE(normalizeCloudMark(QStringLiteral("[FD00::1]:9000")), QStringLiteral("[fd00::1]:9000"));
+        QCOMPARE(normalizeCloudMark(QStringLiteral("fd00::1")), QStringLiteral("[fd00::1]"));
+        QString why;
+        QVERIFY(!normalizeCloudMark(QStringLiteral("host:0"), &why));
+        QVERIFY2(why.contains(QLatin1String("65535")), qPrintable(why));
+        QVERIFY(!normalizeCloudMark(QStringLiteral("host:http"), &why));
+        QVERIFY(!normalizeCloudMark(QStringLiteral("bad host"), &why));
+        QVERIFY(!normalizeCloudMark(QString(), &why));
+    }
+
     void cloudNeverSeesRestrictedAndSeesConfidentialRedacted()
     {
         const PolicyGate gate(GovernancePolicy(), ProviderTrust::Cloud, QStringLiteral("openai"));

@@ -317,7 +317,7 @@ private Q_SLOTS:
 
     void governanceSettingsRoundTrip()
     {
-        QString invalidHost, invalidThreshold;
+        QString invalidHost, invalidThreshold, invalidCloud;
         whenModal<SettingsDialog>(this, [&](SettingsDialog *dialog) {
             GovernancePage *page = dialog->governancePage();
             if (!page || !page->isLoaded())
@@ -331,6 +331,13 @@ private Q_SLOTS:
             invalidHost = status->isVisibleTo(page) ? status->text() : QString();
             input->setText(QStringLiteral("gpu-box.lan"));
             add->click();
+            auto *cloudInput = page->findChild<QLineEdit *>(QStringLiteral("cloudHostInput"));
+            auto *addCloud = page->findChild<QPushButton *>(QStringLiteral("addCloudHost"));
+            cloudInput->setText(QStringLiteral("tunnel:99999"));
+            addCloud->click();
+            invalidCloud = status->isVisibleTo(page) ? status->text() : QString();
+            cloudInput->setText(QStringLiteral("http://127.0.0.1:8443/v1"));
+            addCloud->click();
             page->findChild<QDoubleSpinBox *>(QStringLiteral("monthlyBudget"))->setValue(25);
             auto *warn = page->findChild<QLineEdit *>(QStringLiteral("warnThresholds"));
             warn->setText(QStringLiteral("50, 150"));
@@ -352,6 +359,8 @@ private Q_SLOTS:
         QCOMPARE(budget.monthlyUsd, 25.0);
         QCOMPARE(budget.warnAt, (QList<double>{0.60, 0.85}));
         QCOMPARE(GovernancePolicy::load(*m_ui.library).localHosts, QStringList{QStringLiteral("gpu-box.lan")});
+        QVERIFY2(invalidCloud.contains(QLatin1String("between 1 and 65535")), qPrintable(invalidCloud));
+        QCOMPARE(GovernancePolicy::load(*m_ui.library).cloudHosts, QStringList{QStringLiteral("127.0.0.1:8443")});
 
         // Read back by a new dialog.
         ProviderService providers;
@@ -373,6 +382,12 @@ private Q_SLOTS:
         }
         QVERIFY(chat->trustBadge()->text().contains(QLatin1String("Cloud")));
         test::saveScreenshot(chat, QStringLiteral("gov-09-cloud-badge"));
+        // A tunnel marked cloud is cloud on loopback; OpenAI through a local gateway is still OpenAI.
+        QVERIFY(m_ui.useProvider(ProviderKind::OpenAiCompatible, QUrl(QStringLiteral("http://127.0.0.1:8443/v1")), QStringLiteral("m")));
+        QCOMPARE(chat->trustBadge()->trust(), ProviderTrust::Cloud);
+        QVERIFY(m_ui.useProvider(ProviderKind::OpenAi, QUrl(QStringLiteral("http://127.0.0.1:4000/v1")), QStringLiteral("gpt-4o-mini")));
+        QCOMPARE(chat->trustBadge()->trust(), ProviderTrust::Cloud);
+        QVERIFY2(chat->trustBadge()->toolTip().contains(QLatin1String("cloud service")), qPrintable(chat->trustBadge()->toolTip()));
         QVERIFY(m_ui.useProvider(ProviderKind::Extractive));
     }
 
