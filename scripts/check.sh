@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install dependencies, build, run every test headless, then
-# write the desktop's screenshots, build the loader, page-layout and chunker tests with AddressSanitizer+UBSan and run them on the corpus.
+# write the desktop's screenshots, build the loader, page-layout and chunker tests with AddressSanitizer+UBSan and run them on the corpus,
+# then run each libFuzzer harness briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -17,4 +18,6 @@ if [[ "${DOCSIGHT_SKIP_SANITIZERS:-0}" != 1 ]]; then
   # Tesseract/OpenMP keep some allocations for the process lifetime; leaks are not what this run checks.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ./scripts/test.sh build-asan -R "^($(IFS='|'; echo "${sanitized[*]}"))\$"
+  # Every libFuzzer harness for 20 s (clang, into build-fuzz/); fails on any crash it finds.
+  ./scripts/fuzz.sh 20
 fi

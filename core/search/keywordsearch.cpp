@@ -42,13 +42,6 @@ QString jsonArray(const QList<qint64> &values)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-QString ftsString(const QString &term)
-{
-    QString escaped = term;
-    escaped.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + escaped + QLatin1Char('"');
-}
-
 bool usefulToken(QStringView token)
 {
     // A single letter or digit can name the subject ("What is R?", "vitamin C", "Plan B"); BM25 weighs
@@ -58,6 +51,34 @@ bool usefulToken(QStringView token)
 }
 
 } // namespace
+
+QString ftsString(const QString &term)
+{
+    QString escaped;
+    escaped.reserve(term.size() + 2);
+    escaped.append(QLatin1Char('"'));
+    for (qsizetype i = 0; i < term.size(); ++i) {
+        const QChar c = term.at(i);
+        if (c == QLatin1Char('"')) {
+            escaped.append(QStringLiteral("\"\""));
+        } else if (c.isNull()) {
+            // FTS5's parser stops at a NUL ("unterminated string"); its tokenizer splits words
+            // there anyway, so a space means the same.
+            escaped.append(QLatin1Char(' '));
+        } else if (c.isHighSurrogate() && i + 1 < term.size() && term.at(i + 1).isLowSurrogate()) {
+            escaped.append(c);
+            escaped.append(term.at(++i));
+        } else if (c.isSurrogate()) {
+            // SQLite's UTF-16 to UTF-8 conversion takes the unit after a lone high surrogate as its
+            // pair, which would swallow the closing quote.
+            escaped.append(QChar::ReplacementCharacter);
+        } else {
+            escaped.append(c);
+        }
+    }
+    escaped.append(QLatin1Char('"'));
+    return escaped;
+}
 
 double inverseDocumentFrequency(int documentFrequency, int documentCount)
 {

@@ -57,6 +57,10 @@ private:
     std::shared_ptr<Library> m_library;
 };
 
+// term as an FTS5 string: in a MATCH expression it is plain text, never query syntax, whatever it
+// holds (quotes, operators, column filters).
+QString ftsString(const QString &term);
+
 // Inverse document frequency as BM25 uses it, kept positive: ln(1 + (N - df + 0.5) / (df + 0.5)).
 double inverseDocumentFrequency(int documentFrequency, int documentCount);
 

@@ -1,0 +1,39 @@
+#pragma once
+
+// Shared by the libFuzzer harnesses and their replay driver: the Qt application, a scratch file for
+// loaders that read paths, and the promises every loader makes about the pages it returns.
+
+#include "ingest/pagecontent.h"
+
+#include <cstddef>
+#include <cstdint>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+// Each harness defines this; libFuzzer (or fuzz_replay.cpp) calls it once per input.
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+namespace docsight::fuzz {
+
+// A broken promise: say which, then stop the way libFuzzer and ctest both notice (SIGILL).
+[[noreturn]] void fail(const char *what, const QString &detail = {});
+
+#define DOCSIGHT_FUZZ_CHECK(condition, detail)                                                               \
+    do {                                                                                                     \
+        if (!(condition))                                                                                    \
+            ::docsight::fuzz::fail(#condition, detail);                                                      \
+    } while (false)
+
+// Creates the QCoreApplication once (offscreen, quiet debug logging); harmless to call every input.
+void ensureApplication();
+
+// Writes the input to a file of the given name in a per-process scratch folder and returns its path.
+QString writeScratchFile(const QByteArray &bytes, const QString &name);
+
+// Word boxes inside the page text, page numbers as documented, and the chunker's spans inside the
+// page text (chunks are what search, citations and highlights read).
+void checkPages(const QList<PageContent> &pages);
+
+} // namespace docsight::fuzz
