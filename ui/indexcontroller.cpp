@@ -1,5 +1,7 @@
 #include "indexcontroller.h"
 
+#include "governance/embeddinggate.h"
+#include "governance/policygate.h"
 #include "search/builtinembedder.h"
 #include "search/embeddingstore.h"
 #include "search/hybridretriever.h"
@@ -68,7 +70,11 @@ QString IndexController::embedderName() const
 QString IndexController::stateText() const
 {
     switch (m_state) {
-    case State::Idle: return tr("Search index up to date");
+    case State::Idle:
+        if (m_withheld > 0)
+            return tr("Search index up to date; %n Restricted passage(s) are found by keyword only (the embedding "
+                      "server is not on this computer)", nullptr, m_withheld);
+        return tr("Search index up to date");
     case State::Preparing: return tr("Connecting to the embedding server…");
     case State::Indexing:
         return m_total > 0 ? tr("Indexing passages %1 of %2").arg(m_done).arg(m_total) : tr("Indexing passages…");
@@ -96,6 +102,7 @@ void IndexController::configure(const AppSettings &settings)
     for (const auto &indexer : std::as_const(m_running))
         indexer->cancel();
     const auto builtin = std::make_shared<BuiltinEmbedder>();
+    m_httpUrl = settings.embedder == EmbedderChoice::Builtin ? QUrl() : settings.embedderBaseUrl;
     if (settings.embedder == EmbedderChoice::Builtin) {
         useEmbedders({builtin}, builtin);
         scheduleIndexing();
@@ -151,6 +158,17 @@ void IndexController::start()
             indexers.append(makeIndexer(m_library, embedder));
     }
     indexers.append(makeIndexer(m_library, m_chosen));
+    // An embedding server off this computer gets what the policy lets it see, as answer providers do; the
+    // policy is read now, so a change in Settings → Governance applies from the next run.
+    std::optional<TrustDecision> cloud;
+    if (!m_httpUrl.isEmpty() && !dynamic_cast<BuiltinEmbedder *>(m_chosen.get())) {
+        const GovernancePolicy policy = GovernancePolicy::load(*m_library);
+        const TrustDecision trust = assessTrust({QStringLiteral("openai-compatible"), m_httpUrl, true}, policy);
+        if (trust.trust == ProviderTrust::Cloud) {
+            indexers.last()->setGate(embeddingGateFor(trust, policy));
+            cloud = trust;
+        }
+    }
     m_running = indexers;
     m_done = 0;
     m_total = 0;
@@ -163,23 +181,40 @@ void IndexController::start()
         });
     }
     setState(State::Indexing);
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, generation = m_generation] {
+    struct Outcome {
+        QString error;
+        int withheld = 0;
+    };
+    auto *watcher = new QFutureWatcher<Outcome>(this);
+    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation = m_generation] {
         watcher->deleteLater();
         m_running.clear();
-        const QString error = watcher->result();
-        if (generation == m_generation)
-            setState(error.isEmpty() ? State::Idle : State::Failed, error);
+        const Outcome outcome = watcher->result();
+        if (generation == m_generation) {
+            m_withheld = outcome.withheld;
+            setState(outcome.error.isEmpty() ? State::Idle : State::Failed, outcome.error);
+        }
         if (m_again || generation != m_generation)
             start();
     });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [indexers] {
+    watcher->setFuture(QtConcurrent::run(&m_pool, [indexers, cloud, library = m_library, url = m_httpUrl,
+                                                   embedderId = m_chosen->id()] {
+        Outcome outcome;
         for (const auto &indexer : indexers) {
             QString error;
-            if (!indexer->run(&error))
-                return error.isEmpty() ? QStringLiteral("stopped") : error;
+            const bool ok = indexer->run(&error);
+            if (cloud && indexer == indexers.last()) {
+                outcome.withheld = indexer->stats().withheld;
+                QString auditError;
+                if (!auditEmbeddingRun(*library, embedderId, url, *cloud, indexer->stats(), &auditError))
+                    qWarning("the audit trail could not record the embedding run: %s", qPrintable(auditError));
+            }
+            if (!ok) {
+                outcome.error = error.isEmpty() ? QStringLiteral("stopped") : error;
+                return outcome;
+            }
         }
-        return QString();
+        return outcome;
     }));
 }
 

@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
+#include <QUrl>
 
 class QTimer;
 
@@ -58,6 +59,7 @@ private:
     std::shared_ptr<HybridRetriever> m_retriever;
     QList<std::shared_ptr<Embedder>> m_embedders;
     std::shared_ptr<Embedder> m_chosen;
+    QUrl m_httpUrl;                 // the embedding server's address when m_chosen is one (gated when cloud)
     QList<std::shared_ptr<Indexer>> m_running;
     QTimer *m_debounce = nullptr;
     State m_state = State::Idle;
@@ -65,6 +67,7 @@ private:
     QString m_configured;           // the embedder configuration last applied
     int m_done = 0;
     int m_total = 0;
+    int m_withheld = 0;             // Restricted passages the last run kept from a cloud embedding server
     bool m_again = false;
     quint64 m_generation = 0;
     QThreadPool m_pool;             // embedding a large library takes minutes: not on the shared pool

@@ -3,6 +3,8 @@
 
 #include "util/diskspace.h"
 
+#include "governance/embeddinggate.h"
+#include "governance/policygate.h"
 #include "search/builtinembedder.h"
 #include "search/embeddingstore.h"
 #include "search/hybridretriever.h"
@@ -21,6 +23,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 
 namespace docsight::cli {
@@ -31,9 +34,13 @@ struct Embedders {
     QList<std::shared_ptr<Embedder>> all;      // every embedder search may find the library indexed with
     bool explicitChoice = false;
     QString error;
+    // The HTTP embedder's address and what the policy makes of it: a cloud one is gated (embeddingGateFor).
+    std::shared_ptr<Embedder> http;
+    QUrl httpUrl;
+    TrustDecision httpTrust;
 };
 
-Embedders makeEmbedders(const Args &args)
+Embedders makeEmbedders(const Args &args, const Context &ctx)
 {
     Embedders e;
     const auto builtin = std::make_shared<BuiltinEmbedder>();
@@ -65,6 +72,10 @@ Embedders makeEmbedders(const Args &args)
     }
     e.all.append(http);
     e.chosen = http;
+    e.http = http;
+    e.httpUrl = settings.baseUrl;
+    e.httpTrust = assessTrust({QStringLiteral("openai-compatible"), settings.baseUrl, true},
+                              GovernancePolicy::load(*ctx.library));
     return e;
 }
 
@@ -73,12 +84,30 @@ Embedders makeEmbedders(const Args &args)
 // a large library).
 using HeldIndexes = QList<std::shared_ptr<VectorIndex>>;
 
-bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<Embedder> &embedder, Context &ctx,
-                HeldIndexes *held)
+bool runIndexer(const std::shared_ptr<Library> &library, const std::shared_ptr<Embedder> &embedder,
+                const Embedders &embedders, Context &ctx, HeldIndexes *held)
 {
     if (held)
         held->append(VectorIndex::forEmbedder(library, embedder->id(), embedder->dimensions()));
     Indexer indexer(library, embedder);
+    const bool gated = embedder == embedders.http && embedders.httpTrust.trust == ProviderTrust::Cloud;
+    if (gated)
+        indexer.setGate(embeddingGateFor(embedders.httpTrust, GovernancePolicy::load(*library)));
+    // Whatever happens below, what was sent off this computer is on the audit trail.
+    const auto audit = qScopeGuard([&] {
+        if (!gated)
+            return;
+        QString error;
+        if (!auditEmbeddingRun(*library, embedder->id(), embedders.httpUrl, embedders.httpTrust, indexer.stats(),
+                               &error))
+            ctx.err << "docsight-cli: the audit trail could not record the embedding run: " << error << "\n";
+        const IndexerStats stats = indexer.stats();
+        if (stats.withheld > 0)
+            ctx.err << "withheld " << stats.withheld << " Restricted passage(s) from " << embedder->id() << " ("
+                    << embedders.httpTrust.reason << "); search finds them by keyword\n";
+        if (stats.prepared > 0)
+            ctx.err << "redacted personal data in " << stats.prepared << " passage(s) before embedding\n";
+    });
     int total = 0;
     QObject::connect(&indexer, &Indexer::progress, [&](int done, int all) {
         total = all;
@@ -115,7 +144,7 @@ bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &emb
         targets.append(embedders.chosen);
     bool ok = true;
     for (const auto &e : std::as_const(targets))
-        ok = runIndexer(library, e, ctx, held) && ok;
+        ok = runIndexer(library, e, embedders, ctx, held) && ok;
     return ok;
 }
 
@@ -201,7 +230,7 @@ double percentile(std::vector<double> values, double p)
 
 bool indexForSearch(const Args &args, Context &ctx)
 {
-    const Embedders embedders = makeEmbedders(args);
+    const Embedders embedders = makeEmbedders(args, ctx);
     if (!embedders.error.isEmpty()) {
         ctx.err << "docsight-cli: " << embedders.error << " (keyword search still works)\n";
         return false;
@@ -218,7 +247,7 @@ int searchCommand(const Args &args, Context &ctx)
     RetrievalOptions options;
     if (!parseCommon(args, ctx, &options, 10))
         return Usage;
-    const Embedders embedders = makeEmbedders(args);
+    const Embedders embedders = makeEmbedders(args, ctx);
     if (!embedders.error.isEmpty()) {
         ctx.err << "docsight-cli: " << embedders.error << "\n";
         return Usage;
@@ -292,7 +321,7 @@ int evalCommand(const Args &args, Context &ctx)
         ctx.err << "docsight-cli: " << args.positional.first() << " has no questions\n";
         return Usage;
     }
-    const Embedders embedders = makeEmbedders(args);
+    const Embedders embedders = makeEmbedders(args, ctx);
     if (!embedders.error.isEmpty()) {
         ctx.err << "docsight-cli: " << embedders.error << "\n";
         return Usage;

@@ -2,6 +2,7 @@
 
 #include "util/canceltoken.h"
 
+#include <functional>
 #include <vector>
 
 #include <QList>
@@ -15,6 +16,17 @@ struct EmbedResult {
     QString error;                           // analyst-facing; never contains a key
 
     bool ok() const noexcept { return error.isEmpty(); }
+};
+
+// What an embedder may be given. Governance decides it (embeddingGateFor in governance/policygate.h); the
+// search layer only applies it. The default lets everything through unchanged: an embedder on this computer.
+struct EmbeddingGate {
+    QStringList withheldClassifications;   // passages of documents so classified are never given to it
+    // Applied to each passage before it is sent (PII redaction); returns true when it changed the text.
+    std::function<bool(const QString &classification, QString &input)> prepare;
+    QString reason;                        // analyst-facing: why this gate, e.g. "api.example.com is cloud"
+
+    bool isOpen() const { return withheldClassifications.isEmpty() && !prepare; }
 };
 
 // Turns text into vectors for similarity search. Implementations are thread-safe.

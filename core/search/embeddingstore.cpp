@@ -50,6 +50,19 @@ QString documentTitle(const QString &name)
     return title;
 }
 
+// "AND d.classification [NOT] IN (?, ?)" with one placeholder per level; empty when there are none. Compared
+// case-insensitively: the column holds the canonical names, but a hand-edited row must not slip through.
+QString classificationFilter(const QStringList &levels, bool in)
+{
+    if (levels.isEmpty())
+        return in ? QStringLiteral("AND 0") : QString();
+    QStringList marks;
+    for (qsizetype i = 0; i < levels.size(); ++i)
+        marks.append(QStringLiteral("?"));
+    return QStringLiteral("AND d.classification COLLATE NOCASE %1 (%2)")
+        .arg(in ? QStringLiteral("IN") : QStringLiteral("NOT IN"), marks.join(QStringLiteral(", ")));
+}
+
 } // namespace
 
 EmbeddingStore::EmbeddingStore(std::shared_ptr<Library> library) : m_library(std::move(library)) {}
@@ -89,12 +102,15 @@ int EmbeddingStore::chunkCount() const
     return 0;
 }
 
-int EmbeddingStore::pendingCount(const QString &embedderId) const
+int EmbeddingStore::pendingCount(const QString &embedderId, const QStringList &withheld) const
 {
     QSqlQuery q(m_library->connection());
     q.prepare(QStringLiteral("SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
-                             "WHERE d.status = 'ready' AND NOT EXISTS "
-                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?)"));
+                             "WHERE d.status = 'ready' %1 AND NOT EXISTS "
+                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?)")
+                  .arg(classificationFilter(withheld, false)));
+    for (const QString &level : withheld)
+        q.addBindValue(level);
     q.addBindValue(embedderId);
     if (q.exec() && q.next())
         return q.value(0).toInt();
@@ -102,17 +118,39 @@ int EmbeddingStore::pendingCount(const QString &embedderId) const
     return 0;
 }
 
-QList<PendingChunk> EmbeddingStore::pending(const QString &embedderId, qint64 afterId, int limit) const
+int EmbeddingStore::withheldCount(const QString &embedderId, const QStringList &withheld) const
+{
+    if (withheld.isEmpty())
+        return 0;
+    QSqlQuery q(m_library->connection());
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
+                             "WHERE d.status = 'ready' %1 AND NOT EXISTS "
+                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?)")
+                  .arg(classificationFilter(withheld, true)));
+    for (const QString &level : withheld)
+        q.addBindValue(level);
+    q.addBindValue(embedderId);
+    if (q.exec() && q.next())
+        return q.value(0).toInt();
+    qCWarning(lcEmbeddingStore) << "cannot count withheld chunks:" << sqlErrorText(q.lastError());
+    return 0;
+}
+
+QList<PendingChunk> EmbeddingStore::pending(const QString &embedderId, qint64 afterId, int limit,
+                                            const QStringList &withheld) const
 {
     QList<PendingChunk> out;
     QSqlQuery q(m_library->connection());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT c.id, d.name, c.heading, c.text FROM chunks c "
+    q.prepare(QStringLiteral("SELECT c.id, d.name, c.heading, c.text, d.classification FROM chunks c "
                              "JOIN documents d ON d.id = c.document_id "
-                             "WHERE c.id > ? AND d.status = 'ready' AND NOT EXISTS "
+                             "WHERE c.id > ? AND d.status = 'ready' %1 AND NOT EXISTS "
                              "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?) "
-                             "ORDER BY c.id LIMIT ?"));
+                             "ORDER BY c.id LIMIT ?")
+                  .arg(classificationFilter(withheld, false)));
     q.addBindValue(afterId);
+    for (const QString &level : withheld)
+        q.addBindValue(level);
     q.addBindValue(embedderId);
     q.addBindValue(limit);
     if (!q.exec()) {
@@ -121,7 +159,8 @@ QList<PendingChunk> EmbeddingStore::pending(const QString &embedderId, qint64 af
     }
     while (q.next())
         out.append({q.value(0).toLongLong(),
-                    embeddingInput(q.value(1).toString(), q.value(2).toString(), q.value(3).toString())});
+                    embeddingInput(q.value(1).toString(), q.value(2).toString(), q.value(3).toString()),
+                    q.value(4).toString()});
     return out;
 }
 

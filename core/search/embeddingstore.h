@@ -19,6 +19,7 @@ class Library;
 struct PendingChunk {
     qint64 id = 0;
     QString input;
+    QString classification;   // the document's ("Internal", ...), for EmbeddingGate::prepare
 };
 
 // A chunk's identity for the vector index: its id plus a fingerprint of what it is (document hash,
@@ -47,9 +48,14 @@ public:
     bool setActiveEmbedder(const QString &embedderId, QString *error = nullptr);
 
     int chunkCount() const;
-    int pendingCount(const QString &embedderId) const;
-    // Chunks without a vector for embedderId with an id above afterId, in id order.
-    QList<PendingChunk> pending(const QString &embedderId, qint64 afterId, int limit) const;
+    // Chunks of ready documents without a vector for embedderId, leaving out documents classified as one of
+    // `withheld` (passages an embedder off this computer must not see, see EmbeddingGate).
+    int pendingCount(const QString &embedderId, const QStringList &withheld = {}) const;
+    // The chunks pendingCount leaves out for `withheld`: what search finds by keyword only with this embedder.
+    int withheldCount(const QString &embedderId, const QStringList &withheld) const;
+    // Chunks without a vector for embedderId with an id above afterId, in id order (withheld as above).
+    QList<PendingChunk> pending(const QString &embedderId, qint64 afterId, int limit,
+                                const QStringList &withheld = {}) const;
 
     // Stores vectors (skipping chunks deleted meanwhile) in one transaction; returns the keys of
     // the chunks actually stored.

@@ -46,7 +46,10 @@ bool Indexer::run(QString *error)
     EmbeddingStore store(m_library);
     const QString id = m_embedder->id();
     const int dimensions = m_embedder->dimensions();
-    const int total = store.pendingCount(id);
+    const QStringList &withheld = m_gate.withheldClassifications;
+    const int total = store.pendingCount(id, withheld);
+    m_stats = {};
+    m_stats.withheld = store.withheldCount(id, withheld);
     Q_EMIT progress(0, total);
 
     // Opening first means the index holds everything embedded earlier; new vectors are then
@@ -62,7 +65,7 @@ bool Indexer::run(QString *error)
     int done = 0;
     qint64 afterId = 0;
     while (!m_cancel.isCancelled()) {
-        const QList<PendingChunk> batch = store.pending(id, afterId, m_batchSize);
+        const QList<PendingChunk> batch = store.pending(id, afterId, m_batchSize, withheld);
         if (batch.isEmpty())
             break;
         QStringList inputs;
@@ -70,7 +73,10 @@ bool Indexer::run(QString *error)
         inputs.reserve(batch.size());
         ids.reserve(batch.size());
         for (const PendingChunk &c : batch) {
-            inputs.append(c.input);
+            QString input = c.input;
+            if (m_gate.prepare && m_gate.prepare(c.classification, input))
+                ++m_stats.prepared;
+            inputs.append(std::move(input));
             ids.append(c.id);
         }
         afterId = ids.last();
@@ -101,6 +107,7 @@ bool Indexer::run(QString *error)
         if (!bulk)
             index->add(stored, storedVectors);
         done += static_cast<int>(batch.size());
+        m_stats.embedded += static_cast<int>(stored.size());
         Q_EMIT progress(std::min(done, total), total);
     }
     if (m_cancel.isCancelled()) {
@@ -112,7 +119,7 @@ bool Indexer::run(QString *error)
     // Chunks removed while we ran (or by another process) leave the index here.
     if (bulk ? !index->rebuild(m_cancel, &message) : !index->sync(m_cancel, &message))
         return fail(message);
-    if (store.pendingCount(id) == 0 && store.activeEmbedder() != id) {
+    if (store.pendingCount(id, withheld) == 0 && store.activeEmbedder() != id) {
         if (!store.setActiveEmbedder(id, &message))
             return fail(message);
         qCInfo(lcIndexer) << "search now uses" << id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "search/embedder.h"
 #include "util/canceltoken.h"
 
 #include <memory>
@@ -10,8 +11,14 @@
 
 namespace docsight {
 
-class Embedder;
 class Library;
+
+// What one run did, for the CLI's summary and the audit trail.
+struct IndexerStats {
+    int embedded = 0;    // passages given vectors
+    int prepared = 0;    // of those, passages the gate changed (PII redacted) before they were sent
+    int withheld = 0;    // passages the gate kept from the embedder; search finds them by keyword only
+};
 
 // Gives every chunk a vector from one embedder and keeps that embedder's vector index in step with
 // SQLite. When no chunk is left without a vector it makes the embedder the one search uses, so
@@ -34,6 +41,10 @@ public:
     void cancel() { m_cancel.cancel(); }
 
     void setBatchSize(int chunks) { m_batchSize = std::max(1, chunks); }
+    // What the embedder may see (set before run()). An embedder that sends text off this computer must be
+    // given the gate governance decides for it; withheld passages do not keep it from becoming active.
+    void setGate(EmbeddingGate gate) { m_gate = std::move(gate); }
+    IndexerStats stats() const { return m_stats; }
 
 Q_SIGNALS:
     void progress(int done, int total);
@@ -43,6 +54,8 @@ private:
     std::shared_ptr<Library> m_library;
     std::shared_ptr<Embedder> m_embedder;
     CancelToken m_cancel;
+    EmbeddingGate m_gate;
+    IndexerStats m_stats;
     int m_batchSize = 128;
 };
 

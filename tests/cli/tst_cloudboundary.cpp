@@ -7,6 +7,9 @@
 
 #include "../llm/providerfixtures.h"
 
+#include <array>
+#include <cmath>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -50,6 +53,8 @@ void collectStrings(const QJsonValue &v, QStringList *out)
     }
 }
 
+LoopbackResponse embeddingsResponse(const LoopbackRequest &request);
+
 // A loopback stand-in for a cloud service (or a tunnel to one) in the provider's real streaming format.
 struct Service {
     enum class Wire { OpenAi, Anthropic };
@@ -61,6 +66,11 @@ struct Service {
         });
     }
     QString baseUrl() const { return server.url(QStringLiteral("/v1")).toString(); }
+    // Answers POST /v1/embeddings in OpenAI's format instead: a vector per input, from its words.
+    void serveEmbeddings()
+    {
+        server.setHandler([](const LoopbackRequest &request) { return embeddingsResponse(request); });
+    }
     // The words of everything the service was sent.
     QString receivedText() const
     {
@@ -71,6 +81,33 @@ struct Service {
     }
     LoopbackServer server;
 };
+
+// The real /v1/embeddings answer: one unit vector per input from hashed words, so similar passages are near.
+LoopbackResponse embeddingsResponse(const LoopbackRequest &request)
+{
+    constexpr int kDims = 16;
+    static const QRegularExpression nonWord(QStringLiteral("[^\\p{L}\\p{N}]+"));
+    const QJsonArray input = request.json().value(QLatin1String("input")).toArray();
+    QJsonArray data;
+    for (qsizetype i = 0; i < input.size(); ++i) {
+        std::array<double, kDims> v{};
+        v[0] = 1e-3;
+        for (const QString &w : input.at(i).toString().toLower().split(nonWord, Qt::SkipEmptyParts))
+            v[qHash(w) % kDims] += 1.0;
+        double norm = 0;
+        for (double x : v)
+            norm += x * x;
+        QJsonArray embedding;
+        for (double x : v)
+            embedding.append(x / std::sqrt(norm));
+        data.append(QJsonObject{{QStringLiteral("object"), QStringLiteral("embedding")},
+                                {QStringLiteral("index"), int(i)},
+                                {QStringLiteral("embedding"), embedding}});
+    }
+    return LoopbackResponse::json(200, QJsonObject{{QStringLiteral("object"), QStringLiteral("list")},
+                                                   {QStringLiteral("data"), data},
+                                                   {QStringLiteral("model"), request.json().value(QLatin1String("model"))}});
+}
 
 } // namespace
 
@@ -205,6 +242,94 @@ private Q_SLOTS:
             QCOMPARE(q.value(0).toInt(), 4);
         }
         QSqlDatabase::removeDatabase(QStringLiteral("audit"));
+    }
+
+    // Embedding sends passages too: an embedding server the policy calls cloud gets no Restricted passage and
+    // Confidential ones with personal data redacted, becomes the one search uses all the same (the withheld
+    // passages are found by keyword), and the run is audited. Unmarked, the loopback server is local and then
+    // receives the Restricted text, which shows the count can see it. Last: it changes the library's embedder.
+    void aCloudEmbeddingServerIsNeverGivenRestrictedPassages()
+    {
+        const QString confidential = m_dir.filePath(QStringLiteral("client-call.txt"));
+        {
+            QFile f(confidential);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("Client call notes\n\nThe client asked how to read data files into R; reply to "
+                    "jane.doe@example.com before Friday.\n");
+        }
+        auto r = runCli(lib({QStringLiteral("import"), QStringLiteral("--classification"), QStringLiteral("Confidential"),
+                             confidential}));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+
+        Service service(Service::Wire::OpenAi);
+        service.serveEmbeddings();
+        const QString mark = QStringLiteral("127.0.0.1:%1").arg(service.server.port());
+        r = runCli(lib({QStringLiteral("policy"), QStringLiteral("--mark-cloud"), mark}));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QStringList embedder{QStringLiteral("--embedder"), QStringLiteral("openai-compatible"),
+                                   QStringLiteral("--base-url"), service.baseUrl(), QStringLiteral("--model"),
+                                   QStringLiteral("embed-m")};
+        r = runCli(lib(QStringList{QStringLiteral("search"), QStringLiteral("read data from a file"),
+                                   QStringLiteral("--json")} + embedder), 300000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("withheld") && r.err.contains("Restricted passage(s)") && r.err.contains("marked cloud"),
+                 r.err.constData());
+        QVERIFY2(r.err.contains("redacted personal data in 1 passage(s)"), r.err.constData());
+        QVERIFY(service.server.requestCount() > 0);
+        const QString received = service.receivedText();
+        int sent = 0;
+        for (const QString &run : shingles(received))
+            sent += m_restrictedShingles.contains(run) ? 1 : 0;
+        QCOMPARE(sent, 0);
+        QVERIFY2(received.contains(QLatin1String("Our team reads data files into R")), "the Public note was not embedded");
+        QVERIFY(!received.contains(QLatin1String("jane.doe@example.com")));
+        QVERIFY(received.contains(QLatin1String("[EMAIL_1]")));
+        // The gated embedder is complete without the withheld passages, so search uses it.
+        const QJsonObject found = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(found.value(QLatin1String("embedder")).toString().startsWith(QLatin1String("openai-compatible-embed-m")),
+                 r.out.constData());
+        bool restrictedFound = false;
+        for (const QJsonValue v : found.value(QLatin1String("results")).toArray())
+            restrictedFound = restrictedFound || v[QLatin1String("document_id")].toInteger() == m_restrictedId;
+        QVERIFY2(restrictedFound, "the Restricted manual should still be found by keyword");
+
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("embedaudit"));
+            db.setDatabaseName(m_lib + QStringLiteral("/library.sqlite3"));
+            QVERIFY(db.open());
+            QSqlQuery q(QStringLiteral("SELECT payload FROM audit_events WHERE kind = 'embeddings.sent'"), db);
+            QVERIFY(q.next());
+            const QJsonObject payload = QJsonDocument::fromJson(q.value(0).toByteArray()).object();
+            QVERIFY(payload.value(QLatin1String("passages_sent")).toInt() >= 2);
+            QCOMPARE(payload.value(QLatin1String("passages_redacted")).toInt(), 1);
+            QVERIFY(payload.value(QLatin1String("passages_withheld")).toInt() > 100);
+            QCOMPARE(payload.value(QLatin1String("trust")).toString(), QStringLiteral("cloud"));
+            QSqlQuery v(QStringLiteral("SELECT count(*) FROM embeddings e JOIN chunks c ON c.id = e.chunk_id "
+                                       "WHERE c.document_id = %1 AND e.embedder_id LIKE 'openai-compatible-%'")
+                            .arg(m_restrictedId),
+                        db);
+            QVERIFY(v.next());
+            QCOMPARE(v.value(0).toInt(), 0);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("embedaudit"));
+
+        // Unmarked, the same loopback server is local and is given the Restricted passages.
+        r = runCli(lib({QStringLiteral("policy"), QStringLiteral("--unmark-cloud"), mark}));
+        QCOMPARE(r.exitCode, 0);
+        Service local(Service::Wire::OpenAi);
+        local.serveEmbeddings();
+        QStringList localEmbedder = embedder;
+        localEmbedder[3] = local.baseUrl();
+        r = runCli(lib(QStringList{QStringLiteral("search"), QStringLiteral("read data from a file")} + localEmbedder),
+                   300000);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(!r.err.contains("withheld"), r.err.constData());
+        int seen = 0;
+        for (const QString &run : shingles(local.receivedText()))
+            seen += m_restrictedShingles.contains(run) ? 1 : 0;
+        QVERIFY2(seen > 1000, qPrintable(QString::number(seen)));
+        r = runCli(lib({QStringLiteral("audit"), QStringLiteral("verify")}));
+        QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
     }
 };
 
