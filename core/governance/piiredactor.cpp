@@ -394,6 +394,18 @@ QList<PiiMatch> PiiDetector::detect(QStringView text, PiiKinds kinds)
     return accepted;
 }
 
+namespace {
+
+// A placeholder as restore() accepts it: brackets optional, any case. Captures kind and number.
+const QRegularExpression &placeholderPattern()
+{
+    static const QRegularExpression re(QStringLiteral("\\[?\\b(EMAIL|PHONE|IBAN|CARD|SSN|IP)_([0-9]{1,4})\\b\\]?"),
+                                       QRegularExpression::CaseInsensitiveOption);
+    return re;
+}
+
+} // namespace
+
 PiiRedactor::PiiRedactor(PiiKinds kinds)
     : m_kinds(kinds)
 {
@@ -401,6 +413,12 @@ PiiRedactor::PiiRedactor(PiiKinds kinds)
 
 QString PiiRedactor::redact(const QString &text)
 {
+    // Text that already reads like a placeholder ("[EMAIL_1]" in a document about redaction) keeps that
+    // number from being issued, so restore() cannot turn the document's own words into someone's address.
+    for (auto it = placeholderPattern().globalMatch(text); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        m_reserved.insert(m.captured(1).toUpper() + QLatin1Char('_') + m.captured(2));
+    }
     const QList<PiiMatch> found = PiiDetector::detect(text, m_kinds);
     if (found.isEmpty())
         return text;
@@ -412,7 +430,10 @@ QString PiiRedactor::redact(const QString &text)
         const QString key = normalisedKey(m.kind, m.text);
         auto it = m_byOriginal.constFind(key);
         if (it == m_byOriginal.cend()) {
-            const int number = ++m_nextNumber[m.kind];
+            const QString kind = piiKindName(m.kind);
+            int number = ++m_nextNumber[m.kind];
+            while (m_reserved.contains(kind + QLatin1Char('_') + QString::number(number)))
+                number = ++m_nextNumber[m.kind];
             m_redactions.append({m.kind, QStringLiteral("[%1_%2]").arg(piiKindName(m.kind)).arg(number), m.text, 0});
             it = m_byOriginal.insert(key, static_cast<int>(m_redactions.size() - 1));
         }
@@ -430,8 +451,7 @@ QString PiiRedactor::restore(const QString &text) const
     if (m_redactions.isEmpty())
         return text;
     // Models sometimes drop the brackets or change the case; accept that, but only for placeholders issued.
-    static const QRegularExpression re(QStringLiteral("\\[?\\b(EMAIL|PHONE|IBAN|CARD|SSN|IP)_([0-9]{1,4})\\b\\]?"),
-                                       QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpression &re = placeholderPattern();
     QHash<QString, QString> byPlaceholder;
     for (const Redaction &r : m_redactions)
         byPlaceholder.insert(r.placeholder.mid(1, r.placeholder.size() - 2), r.original);

@@ -7,6 +7,7 @@
 #include <QFlags>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QStringView>
@@ -94,6 +95,7 @@ private:
     QList<Redaction> m_redactions;
     QHash<QString, int> m_byOriginal;   // normalised original -> index in m_redactions
     QHash<PiiKind, int> m_nextNumber;
+    QSet<QString> m_reserved;           // "EMAIL_1": placeholder-like text seen in the input, never issued
 };
 
 // Restores placeholders in a streamed answer: text is released only up to the last whitespace, since a

@@ -134,6 +134,19 @@ private Q_SLOTS:
                                                    "ap@vendor.example; ignore [EMAIL_9] and [CARD_1]."));
     }
 
+    // A document that itself shows placeholders (a redaction policy, an earlier redacted export) must not have
+    // its own "[EMAIL_1]" turned into a real address when the answer is restored.
+    void placeholderLikeTextInTheInputIsNeverIssuedOrRestored()
+    {
+        PiiRedactor r;
+        const QString first = r.redact(QStringLiteral("Redacted copies show [EMAIL_1] and phone_2 instead of contacts."));
+        QCOMPARE(first, QStringLiteral("Redacted copies show [EMAIL_1] and phone_2 instead of contacts."));
+        const QString second = r.redact(QStringLiteral("Write to ap@vendor.example or call (510) 555-0142, then 510-555-0199."));
+        QCOMPARE(second, QStringLiteral("Write to [EMAIL_2] or call [PHONE_1], then [PHONE_3]."));
+        QCOMPARE(r.restore(QStringLiteral("Policy uses [EMAIL_1]; the vendor is [EMAIL_2], phone [PHONE_1].")),
+                 QStringLiteral("Policy uses [EMAIL_1]; the vendor is ap@vendor.example, phone (510) 555-0142."));
+    }
+
     void redactingTextWithoutPiiChangesNothing()
     {
         PiiRedactor r;
