@@ -169,6 +169,12 @@ QString stripBrackets(QString host)
     return host;
 }
 
+// A host as it is written before ":port": IPv6 addresses in brackets.
+QString bracketed(const QString &host)
+{
+    return host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+}
+
 // The mark that names this address, if any: "host:port" for its port, or "host" for every port.
 QString matchingCloudMark(const QUrl &url, const QStringList &marks)
 {
@@ -177,7 +183,7 @@ QString matchingCloudMark(const QUrl &url, const QStringList &marks)
         return {};
     const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : url.scheme() == QLatin1String("http") ? 80 : -1;
     const int port = url.port(defaultPort);
-    const QString hostForm = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    const QString hostForm = bracketed(host);
     for (const QString &mark : marks) {
         if (mark == host || mark == hostForm || (port > 0 && mark == hostForm + QLatin1Char(':') + QString::number(port)))
             return mark;
@@ -188,7 +194,7 @@ QString matchingCloudMark(const QUrl &url, const QStringList &marks)
 QString addressOf(const QUrl &url)
 {
     const QString host = url.host().toLower();
-    const QString hostForm = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    const QString hostForm = bracketed(host);
     return url.port() > 0 ? hostForm + QLatin1Char(':') + QString::number(url.port()) : hostForm;
 }
 
@@ -252,7 +258,7 @@ std::optional<QString> normalizeCloudMark(const QString &text, QString *error)
     static const QRegularExpression hostChars(QStringLiteral("^[a-z0-9._:-]+$"));
     if (host.isEmpty() || !hostChars.match(host).hasMatch())
         return fail(QStringLiteral("%1 is not a host name or address").arg(text.trimmed()));
-    const QString hostForm = host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host;
+    const QString hostForm = bracketed(host);
     return port > 0 ? hostForm + QLatin1Char(':') + QString::number(port) : hostForm;
 }
 

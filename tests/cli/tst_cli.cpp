@@ -15,14 +15,9 @@
 
 using namespace docsight;
 using test::runCli;
+using test::listJson;
 
 namespace {
-
-QJsonArray listJson(const QString &lib)
-{
-    const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("list"), QStringLiteral("--json")});
-    return QJsonDocument::fromJson(r.out).array();
-}
 
 int countRows(const QString &dbPath, const QString &sql)
 {

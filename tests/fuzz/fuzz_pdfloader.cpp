@@ -34,15 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     DOCSIGHT_FUZZ_CHECK(loader.pageCount() > 0, QString::number(loader.pageCount()));
 
-    QList<PageContent> pages;
-    const CancelToken cancel;
-    for (int i = 0; i < std::min(loader.pageCount(), kMaxPages); ++i) {
-        PageResult r = loader.loadPage(i, cancel);
-        if (r.error.isError())
-            continue; // OCR may fail on a render of junk; that is reported, not a crash
-        DOCSIGHT_FUZZ_CHECK(r.page.number == i + 1, QString::number(r.page.number));
-        pages.append(std::move(r.page));
-    }
-    fuzz::checkPages(pages);
+    fuzz::loadAndCheckPages(loader, fuzz::PageErrors::Skipped, kMaxPages);
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "fuzzsupport.h"
 
 #include "ingest/chunker.h"
+#include "ingest/loader.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -74,6 +75,22 @@ void checkPages(const QList<PageContent> &pages)
         DOCSIGHT_FUZZ_CHECK(c.firstWord >= 0 && c.wordCount >= 0 && c.firstWord + c.wordCount <= page->words.size(),
                             QStringLiteral("chunk words %1+%2 of %3").arg(c.firstWord).arg(c.wordCount).arg(page->words.size()));
     }
+}
+
+void loadAndCheckPages(Loader &loader, PageErrors errors, int maxPages)
+{
+    QList<PageContent> pages;
+    const CancelToken cancel;
+    for (int i = 0; i < std::min(loader.pageCount(), maxPages); ++i) {
+        PageResult r = loader.loadPage(i, cancel);
+        if (r.error.isError()) {
+            DOCSIGHT_FUZZ_CHECK(errors == PageErrors::Skipped, r.error.message);
+            continue;
+        }
+        DOCSIGHT_FUZZ_CHECK(r.page.number == i + 1, QString::number(r.page.number));
+        pages.append(std::move(r.page));
+    }
+    checkPages(pages);
 }
 
 } // namespace docsight::fuzz

@@ -5,6 +5,7 @@
 
 #include "ingest/pagecontent.h"
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 
@@ -14,6 +15,10 @@
 
 // Each harness defines this; libFuzzer (or fuzz_replay.cpp) calls it once per input.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+namespace docsight {
+class Loader;
+}
 
 namespace docsight::fuzz {
 
@@ -35,5 +40,11 @@ QString writeScratchFile(const QByteArray &bytes, const QString &name);
 // Word boxes inside the page text, page numbers as documented, and the chunker's spans inside the
 // page text (chunks are what search, citations and highlights read).
 void checkPages(const QList<PageContent> &pages);
+
+// Whether a page of an opened document may fail to load: text formats promise every page; a PDF page may
+// need OCR of a render of junk, which is reported, not a crash.
+enum class PageErrors { Forbidden, Skipped };
+// Loads the first maxPages pages of an opened loader, checks their numbers, then checkPages().
+void loadAndCheckPages(Loader &loader, PageErrors errors, int maxPages = INT_MAX);
 
 } // namespace docsight::fuzz

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QProcess>
 
 namespace docsight::test {
@@ -56,6 +57,17 @@ ProcessResult runCli(const QStringList &arguments, int timeoutMs, const QByteArr
     r.crashed = p.exitStatus() == QProcess::CrashExit && !r.timedOut;
     r.exitCode = p.exitCode();
     return r;
+}
+
+QJsonArray listJson(const QString &library)
+{
+    const ProcessResult r = runCli({QStringLiteral("--library"), library, QStringLiteral("list"), QStringLiteral("--json")});
+    return QJsonDocument::fromJson(r.out).array();
+}
+
+QStringList lines(const QByteArray &output)
+{
+    return QString::fromUtf8(output).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
 }
 
 } // namespace docsight::test

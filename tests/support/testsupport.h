@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QJsonArray>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -25,5 +27,9 @@ struct ProcessResult {
 
 // Runs docsight-cli with the arguments; kills it after timeoutMs.
 ProcessResult runCli(const QStringList &arguments, int timeoutMs = 120000, const QByteArray &stdinData = {});
+// `docsight-cli --library LIB list --json`, parsed: one object per document.
+QJsonArray listJson(const QString &library);
+// Program output split into its non-empty lines.
+QStringList lines(const QByteArray &output);
 
 } // namespace docsight::test
