@@ -4,6 +4,8 @@
 
 #include "governance/auditlog.h"
 #include "ingest/ingestqueue.h"
+#include "search/builtinembedder.h"
+#include "search/embeddingstore.h"
 #include "store/documentstore.h"
 #include "store/library.h"
 
@@ -132,10 +134,19 @@ int listCommand(const Args &args, Context &ctx)
 {
     DocumentStore store(ctx.library);
     const QList<DocumentRecord> docs = store.list();
+    // Ready documents whose passages have no vector yet (an import killed before embedding, an embedder
+    // switched): keyword search finds them, vector search does not until the next search or GUI start embeds them.
+    const EmbeddingStore vectors(ctx.library);
+    const QString active = vectors.activeEmbedder();
+    const QHash<qint64, int> pending = vectors.pendingByDocument(active.isEmpty() ? BuiltinEmbedder().id() : active);
     if (args.has(QStringLiteral("--json"))) {
         QJsonArray array;
-        for (const DocumentRecord &d : docs)
-            array.append(documentJson(d));
+        for (const DocumentRecord &d : docs) {
+            QJsonObject o = documentJson(d);
+            if (d.status == DocumentStatus::Ready)
+                o.insert(QStringLiteral("vectors_pending"), pending.value(d.id));
+            array.append(o);
+        }
         ctx.out << json(array);
         return Ok;
     }
@@ -149,6 +160,14 @@ int listCommand(const Args &args, Context &ctx)
         if (!d.error.isEmpty())
             ctx.out << "\t" << field(d.error);
         ctx.out << "\n";
+    }
+    if (!pending.isEmpty()) {
+        int passages = 0;
+        for (const int n : pending)
+            passages += n;
+        ctx.err << passages << " passage(s) of " << pending.size()
+                << " ready document(s) have no vectors yet: keyword search finds them, search by meaning does not "
+                   "until the next search or GUI start embeds them\n";
     }
     return Ok;
 }

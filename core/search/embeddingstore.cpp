@@ -118,6 +118,24 @@ int EmbeddingStore::pendingCount(const QString &embedderId, const QStringList &w
     return 0;
 }
 
+QHash<qint64, int> EmbeddingStore::pendingByDocument(const QString &embedderId) const
+{
+    QHash<qint64, int> out;
+    QSqlQuery q(m_library->connection());
+    q.prepare(QStringLiteral("SELECT c.document_id, COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
+                             "WHERE d.status = 'ready' AND NOT EXISTS "
+                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?) "
+                             "GROUP BY c.document_id"));
+    q.addBindValue(embedderId);
+    if (!q.exec()) {
+        qCWarning(lcEmbeddingStore) << "cannot count pending chunks by document:" << sqlErrorText(q.lastError());
+        return out;
+    }
+    while (q.next())
+        out.insert(q.value(0).toLongLong(), q.value(1).toInt());
+    return out;
+}
+
 int EmbeddingStore::withheldCount(const QString &embedderId, const QStringList &withheld) const
 {
     if (withheld.isEmpty())

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -51,6 +52,8 @@ public:
     // Chunks of ready documents without a vector for embedderId, leaving out documents classified as one of
     // `withheld` (passages an embedder off this computer must not see, see EmbeddingGate).
     int pendingCount(const QString &embedderId, const QStringList &withheld = {}) const;
+    // Ready documents with chunks still waiting for a vector from embedderId: document id -> chunks waiting.
+    QHash<qint64, int> pendingByDocument(const QString &embedderId) const;
     // The chunks pendingCount leaves out for `withheld`: what search finds by keyword only with this embedder.
     int withheldCount(const QString &embedderId, const QStringList &withheld) const;
     // Chunks without a vector for embedderId with an id above afterId, in id order (withheld as above).

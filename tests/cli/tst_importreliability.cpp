@@ -13,25 +13,18 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace docsight;
 using test::runCli;
+using test::listJson;
+using test::lines;
 
 namespace {
-
-QJsonArray listJson(const QString &lib)
-{
-    const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("list"), QStringLiteral("--json")});
-    return QJsonDocument::fromJson(r.out).array();
-}
-
-QStringList lines(const QByteArray &out)
-{
-    return QString::fromUtf8(out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-}
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -193,6 +186,51 @@ private Q_SLOTS:
         const QString said = QString::fromUtf8(r.err).split(QLatin1Char('\n')).filter(QStringLiteral("docsight-cli:")).join(QLatin1Char('\n'));
         QVERIFY2(said.contains(QStringLiteral("is damaged or is not a Docsight library database")), r.err.constData());
         QVERIFY2(!r.err.contains("Unable to"), r.err.constData()); // not even in the diagnostics
+    }
+
+    // A kill -9 after a document became Ready but before its passages were embedded leaves exactly this state
+    // (made here directly, so the test does not depend on when a signal lands): `list` says which documents
+    // vector search cannot see yet, and the next search embeds them and finds them by meaning.
+    void saysWhichReadyDocumentsHaveNoVectorsAndTheNextSearchEmbedsThem()
+    {
+        QTemporaryDir dir;
+        const QString lib = dir.filePath(QStringLiteral("lib"));
+        const QString a = dir.filePath(QStringLiteral("harbour.txt"));
+        const QString b = dir.filePath(QStringLiteral("quarry.txt"));
+        QVERIFY(writeFile(a, "Harbour log\n\nThe ferry schedule changes in winter; tugboats dock at pier four.\n"));
+        QVERIFY(writeFile(b, "Quarry survey\n\nBasalt and zanzibarite seams were mapped along the northern quarry face.\n"));
+        auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), a, b});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        for (const QJsonValue v : listJson(lib))
+            QCOMPARE(v[QLatin1String("vectors_pending")].toInt(), 0);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill"));
+            db.setDatabaseName(lib + QStringLiteral("/library.sqlite3"));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM embeddings WHERE chunk_id IN (SELECT c.id FROM chunks c JOIN "
+                                          "documents d ON d.id = c.document_id WHERE d.name = 'quarry.txt')")));
+            QVERIFY(q.numRowsAffected() > 0);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("kill"));
+
+        r = runCli({QStringLiteral("--library"), lib, QStringLiteral("list")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("of 1 ready document(s) have no vectors yet"), r.err.constData());
+        for (const QJsonValue v : listJson(lib)) {
+            const bool quarry = v[QLatin1String("name")].toString() == QLatin1String("quarry.txt");
+            QCOMPARE(v[QLatin1String("vectors_pending")].toInt() > 0, quarry);
+        }
+
+        r = runCli({QStringLiteral("--library"), lib, QStringLiteral("search"), QStringLiteral("zanzibarite seams"),
+                    QStringLiteral("--mode"), QStringLiteral("vector"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("embedded"), r.err.constData());
+        const QJsonArray results = QJsonDocument::fromJson(r.out).object().value(QLatin1String("results")).toArray();
+        QVERIFY(!results.isEmpty());
+        QCOMPARE(results.first()[QLatin1String("document")].toString(), QStringLiteral("quarry.txt"));
+        r = runCli({QStringLiteral("--library"), lib, QStringLiteral("list")});
+        QVERIFY2(!r.err.contains("no vectors yet"), r.err.constData());
     }
 
     void namesTheUnreadablePageOnceForADamagedTiff()
