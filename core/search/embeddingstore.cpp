@@ -65,6 +65,22 @@ QString classificationFilter(const QStringList &levels, bool in)
 
 } // namespace
 
+int EmbeddingStore::countWithoutVectors(const QString &embedderId, const QString &filter, const QStringList &levels) const
+{
+    QSqlQuery q(m_library->connection());
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
+                             "WHERE d.status = 'ready' %1 AND NOT EXISTS "
+                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?)")
+                  .arg(filter));
+    for (const QString &level : levels)
+        q.addBindValue(level);
+    q.addBindValue(embedderId);
+    if (q.exec() && q.next())
+        return q.value(0).toInt();
+    qCWarning(lcEmbeddingStore) << "cannot count chunks without vectors:" << sqlErrorText(q.lastError());
+    return 0;
+}
+
 EmbeddingStore::EmbeddingStore(std::shared_ptr<Library> library) : m_library(std::move(library)) {}
 
 QString EmbeddingStore::activeEmbedder() const
@@ -104,18 +120,7 @@ int EmbeddingStore::chunkCount() const
 
 int EmbeddingStore::pendingCount(const QString &embedderId, const QStringList &withheld) const
 {
-    QSqlQuery q(m_library->connection());
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
-                             "WHERE d.status = 'ready' %1 AND NOT EXISTS "
-                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?)")
-                  .arg(classificationFilter(withheld, false)));
-    for (const QString &level : withheld)
-        q.addBindValue(level);
-    q.addBindValue(embedderId);
-    if (q.exec() && q.next())
-        return q.value(0).toInt();
-    qCWarning(lcEmbeddingStore) << "cannot count pending chunks:" << sqlErrorText(q.lastError());
-    return 0;
+    return countWithoutVectors(embedderId, classificationFilter(withheld, false), withheld);
 }
 
 QHash<qint64, int> EmbeddingStore::pendingByDocument(const QString &embedderId) const
@@ -138,20 +143,7 @@ QHash<qint64, int> EmbeddingStore::pendingByDocument(const QString &embedderId) 
 
 int EmbeddingStore::withheldCount(const QString &embedderId, const QStringList &withheld) const
 {
-    if (withheld.isEmpty())
-        return 0;
-    QSqlQuery q(m_library->connection());
-    q.prepare(QStringLiteral("SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
-                             "WHERE d.status = 'ready' %1 AND NOT EXISTS "
-                             "(SELECT 1 FROM embeddings e WHERE e.chunk_id = c.id AND e.embedder_id = ?)")
-                  .arg(classificationFilter(withheld, true)));
-    for (const QString &level : withheld)
-        q.addBindValue(level);
-    q.addBindValue(embedderId);
-    if (q.exec() && q.next())
-        return q.value(0).toInt();
-    qCWarning(lcEmbeddingStore) << "cannot count withheld chunks:" << sqlErrorText(q.lastError());
-    return 0;
+    return withheld.isEmpty() ? 0 : countWithoutVectors(embedderId, classificationFilter(withheld, true), withheld);
 }
 
 QList<PendingChunk> EmbeddingStore::pending(const QString &embedderId, qint64 afterId, int limit,

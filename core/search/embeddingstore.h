@@ -81,6 +81,10 @@ public:
     static quint32 fingerprint(const QString &documentSha256, const QString &documentName, int ordinal);
 
 private:
+    // Chunks of ready documents without a vector for embedderId that also match `filter` (an SQL condition on
+    // d.classification with one placeholder per entry of `levels`).
+    int countWithoutVectors(const QString &embedderId, const QString &filter, const QStringList &levels) const;
+
     std::shared_ptr<Library> m_library;
 };
 

@@ -83,19 +83,6 @@ Fixture &fixture()
     return f;
 }
 
-QString textOf(const uint8_t *data, size_t size)
-{
-    // Odd first byte: the rest as UTF-16, to reach every code unit (lone surrogates and NUL included).
-    if (size > 0 && (data[0] & 1) != 0) {
-        const qsizetype units = qsizetype((size - 1) / 2);
-        QString s(units, Qt::Uninitialized);
-        for (qsizetype i = 0; i < units; ++i)
-            s[i] = QChar(char16_t(data[1 + 2 * i] | (data[2 + 2 * i] << 8)));
-        return s;
-    }
-    return QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
-}
-
 void mustMatch(const Library &library, const QString &expression, const QString &what)
 {
     QSqlQuery q(library.connection());
@@ -114,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const QtMessageHandler previous = qInstallMessageHandler(failOnSearchWarnings);
     (void)previous;
     Fixture &f = fixture();
-    const QString text = textOf(data, size);
+    const QString text = fuzz::textOf(data, size);
 
     mustMatch(*f.library, ftsString(text), QStringLiteral("ftsString"));
 

@@ -93,4 +93,17 @@ void loadAndCheckPages(Loader &loader, PageErrors errors, int maxPages)
     checkPages(pages);
 }
 
+QString textOf(const uint8_t *data, size_t size)
+{
+    // Odd first byte: the rest as UTF-16, to reach every code unit (lone surrogates and NUL included).
+    if (size > 0 && (data[0] & 1) != 0) {
+        const qsizetype units = qsizetype((size - 1) / 2);
+        QString s(units, Qt::Uninitialized);
+        for (qsizetype i = 0; i < units; ++i)
+            s[i] = QChar(char16_t(data[1 + 2 * i] | (data[2 + 2 * i] << 8)));
+        return s;
+    }
+    return QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
+}
+
 } // namespace docsight::fuzz

@@ -31,6 +31,10 @@ namespace docsight::fuzz {
             ::docsight::fuzz::fail(#condition, detail);                                                      \
     } while (false)
 
+// A fuzz input as text: an odd first byte makes the rest UTF-16 (every code unit, lone surrogates and NUL
+// included), otherwise the bytes are read as UTF-8.
+QString textOf(const uint8_t *data, size_t size);
+
 // Creates the QCoreApplication once (offscreen, quiet debug logging); harmless to call every input.
 void ensureApplication();
 
