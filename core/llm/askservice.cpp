@@ -168,7 +168,7 @@ Answer AskService::respond(const AskRequest &request, const QList<RetrievedPassa
         answer.latencyMs = timer.elapsed();
         gov.redactions = gate.redactor.countsByKind();
         attachWordBoxes(&answer);
-        if (!audit(&answer, request, providerCalled))
+        if (request.record && !audit(&answer, request, providerCalled))
             answer.warnings << QStringLiteral("This question could not be recorded in the audit trail.");
         qCInfo(lcAsk).noquote() << answer.provider << answer.model << "passages" << answer.sources.size() << "citations"
                                 << answer.citations.size() << "tokens" << answer.usage.inputTokens << "/"

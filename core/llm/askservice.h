@@ -30,15 +30,17 @@ struct AskRequest {
     qint64 conversationId = 0;              // stored under this conversation; 0 (or unknown) starts a new one.
                                             // With it, turns answered locally from Restricted documents are kept
                                             // out of the history a cloud provider sees.
+    bool record = true;                     // false: nothing is written (no message, usage or audit event), for
+                                            // measuring answers (eval), which only reads the library
 };
 
 // One question, end to end: retrieve passages, let the PolicyGate decide what the provider may see
 // (Restricted documents never reach a cloud provider; Confidential ones reach it with PII replaced by
 // placeholders, restored in the answer), stop cloud calls once a hard monthly budget is spent, build the
 // grounded prompt with a canary, stream the answer, withhold it if it leaks the canary or the system prompt,
-// resolve its citations to pages, quotes and word boxes, and record the exchange: the message in the
-// conversation store, usage in the meter, and "question.answered" in the audit trail (hashes, ids and counts;
-// never raw text). Blocking: run it on a worker thread; onDelta is called on that thread. Thread-safe once
+// resolve its citations to pages, quotes and word boxes, and record the exchange (unless the request says
+// not to): the message in the conversation store, usage in the meter, and "question.answered" in the audit
+// trail (hashes, ids and counts; never raw text). Blocking: run it on a worker thread; onDelta is called on that thread. Thread-safe once
 // configured (the setters are for before the first question).
 class AskService final
 {
