@@ -27,8 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int kDefaultK = 6;
-
 // SIGINT cancels the answer in flight; the partial answer is kept and the command says so.
 CancelToken *g_interrupt = nullptr;
 
@@ -272,7 +270,7 @@ int askCommand(const Args &args, Context &ctx)
     AskRequest request;
     request.question = args.positional.join(QLatin1Char(' '));
     bool ok = true;
-    request.retrieval.k = args.value(QStringLiteral("--k"), QString::number(kDefaultK)).toInt(&ok);
+    request.retrieval.k = args.value(QStringLiteral("--k"), QString::number(kAskDefaultK)).toInt(&ok);
     if (!ok || request.retrieval.k < 1 || request.retrieval.k > 50) {
         ctx.err << "docsight-cli: --k must be a number from 1 to 50\n";
         return Usage;

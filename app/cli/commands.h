@@ -21,6 +21,9 @@ struct Context {
     QTextStream &err;
 };
 
+// Passages an answer is grounded on unless --k says otherwise; eval answers from as many.
+inline constexpr int kAskDefaultK = 6;
+
 int importCommand(const Args &args, Context &ctx);
 int reimportCommand(const Args &args, Context &ctx);
 int listCommand(const Args &args, Context &ctx);

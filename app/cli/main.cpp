@@ -40,7 +40,9 @@ Commands:
                       documents (ids or file names)
   eval SET.jsonl [--k N] [--mode hybrid|bm25|vector] [--json]
                       retrieval quality on a golden set (lines with question, document, pages):
-                      recall@1/5/10, MRR, mean and p95 latency
+                      recall@1/5/10, MRR, mean and p95 latency, the same for the plain BM25
+                      floor, and how often the offline answer cites an expected page or
+                      contains the line's answer_contains
   ask QUESTION [--provider extractive|openai|anthropic|openai-compatible] [--base-url URL]
       [--model M] [--temperature T] [--max-tokens N] [--docs DOC,...] [--k N]
       [--conversation ID] [--json]

@@ -5,6 +5,9 @@
 
 #include "governance/embeddinggate.h"
 #include "governance/policygate.h"
+#include "llm/askservice.h"
+#include "llm/extractiveanswerer.h"
+#include "search/bm25floor.h"
 #include "search/builtinembedder.h"
 #include "search/embeddingstore.h"
 #include "search/hybridretriever.h"
@@ -226,6 +229,27 @@ double percentile(std::vector<double> values, double p)
     return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
 }
 
+// Lower-cased, every run of whitespace one space, trimmed: an answer that wraps a figure across a line
+// still contains it.
+QString normalisedForContains(const QString &text)
+{
+    return text.simplified().toLower();
+}
+
+// Recall at 1, 5 and 10 and MRR, summed over questions from the rank of the first passage on an
+// expected page (0: none in the results).
+struct RankTally {
+    double hits1 = 0, hits5 = 0, hits10 = 0, reciprocal = 0;
+
+    void add(int rank)
+    {
+        hits1 += rank == 1;
+        hits5 += rank >= 1 && rank <= 5;
+        hits10 += rank >= 1 && rank <= 10;
+        reciprocal += rank > 0 ? 1.0 / rank : 0.0;
+    }
+};
+
 } // namespace
 
 bool indexForSearch(const Args &args, Context &ctx)
@@ -298,6 +322,12 @@ int evalCommand(const Args &args, Context &ctx)
         QString text;
         QString document;
         QSet<int> pages;
+        std::optional<QString> answerContains; // only questions that have it count for answer_contains
+
+        bool expects(const QString &documentName, int page) const
+        {
+            return documentName == document && pages.contains(page);
+        }
     };
     QList<Question> questions;
     int lineNumber = 0;
@@ -307,7 +337,7 @@ int evalCommand(const Args &args, Context &ctx)
         if (line.isEmpty())
             continue;
         const QJsonObject o = QJsonDocument::fromJson(line).object();
-        Question q{o.value(QLatin1String("question")).toString(), o.value(QLatin1String("document")).toString(), {}};
+        Question q{o.value(QLatin1String("question")).toString(), o.value(QLatin1String("document")).toString(), {}, {}};
         for (const QJsonValue v : o.value(QLatin1String("pages")).toArray())
             q.pages.insert(v.toInt());
         if (q.text.isEmpty() || q.document.isEmpty() || q.pages.isEmpty()) {
@@ -315,6 +345,8 @@ int evalCommand(const Args &args, Context &ctx)
                     << ": each line needs question, document and pages\n";
             return Usage;
         }
+        if (const QJsonValue expected = o.value(QLatin1String("answer_contains")); expected.isString())
+            q.answerContains = expected.toString();
         questions.append(q);
     }
     if (questions.isEmpty()) {
@@ -328,31 +360,75 @@ int evalCommand(const Args &args, Context &ctx)
     }
     HeldIndexes held;
     ensureIndexed(ctx.library, embedders, ctx, &held);
-    HybridRetriever retriever(ctx.library, embedders.all);
-    retriever.prepare({}); // opening the index is not a query's latency
+    const auto retriever = std::make_shared<HybridRetriever>(ctx.library, embedders.all);
+    retriever->prepare({}); // opening the index is not a query's latency
+
+    // The floor searches what Docsight searches (the same documents), so the two numbers differ only by
+    // how well each ranks.
+    Bm25Floor bm25Floor(ctx.library);
+    if (QString error; !bm25Floor.build(options.documentIds, &error)) {
+        ctx.err << "docsight-cli: the BM25 floor could not be built: " << error << "\n";
+        return Failed;
+    }
+    // Offline answers go through the same path as 'ask' (policy gate, prompt, citation resolver) over the
+    // passages eval just retrieved, but record nothing: eval only reads the library.
+    AskService answers(ctx.library, retriever, std::make_shared<ExtractiveAnswerer>());
 
     std::vector<double> latencies;
-    double hits1 = 0, hits5 = 0, hits10 = 0, hitsK = 0, reciprocal = 0;
+    RankTally docsight;
+    RankTally floorTally;
+    double hitsK = 0;
+    int citesExpected = 0;
+    int contains = 0;
+    int containsCounted = 0;
     QJsonArray details;
     for (const Question &q : std::as_const(questions)) {
         QElapsedTimer timer;
         timer.start();
-        const RetrievalResult result = retriever.retrieve(q.text, options);
+        const RetrievalResult result = retriever->retrieve(q.text, options);
         latencies.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
         int rank = 0;
         for (qsizetype i = 0; i < result.passages.size(); ++i) {
             const RetrievedPassage &p = result.passages.at(i);
-            if (p.documentName == q.document && q.pages.contains(p.page)) {
+            if (q.expects(p.documentName, p.page)) {
                 rank = static_cast<int>(i + 1);
                 break;
             }
         }
-        hits1 += rank == 1;
-        hits5 += rank >= 1 && rank <= 5;
-        hits10 += rank >= 1 && rank <= 10;
+        docsight.add(rank);
         hitsK += rank >= 1 && rank <= reportK;
-        reciprocal += rank > 0 ? 1.0 / rank : 0.0;
-        details.append(QJsonObject{{QStringLiteral("question"), q.text}, {QStringLiteral("rank"), rank}});
+
+        int floorRank = 0;
+        const QList<FloorHit> floorHits = bm25Floor.search(q.text, 10);
+        for (qsizetype i = 0; i < floorHits.size(); ++i) {
+            if (q.expects(floorHits.at(i).document, floorHits.at(i).page)) {
+                floorRank = static_cast<int>(i + 1);
+                break;
+            }
+        }
+        floorTally.add(floorRank);
+
+        AskRequest request;
+        request.question = q.text;
+        request.retrieval = options;
+        request.retrieval.k = kAskDefaultK;
+        request.record = false;
+        const Answer answer = answers.answerFrom(request, result.passages.mid(0, kAskDefaultK));
+        const bool cites = std::any_of(answer.citations.cbegin(), answer.citations.cend(),
+                                       [&](const Citation &c) { return q.expects(c.document, c.page); });
+        citesExpected += cites;
+        QJsonValue containsValue; // null: the question names nothing the answer should contain
+        if (q.answerContains) {
+            const bool found = normalisedForContains(answer.text).contains(normalisedForContains(*q.answerContains));
+            ++containsCounted;
+            contains += found;
+            containsValue = found;
+        }
+        details.append(QJsonObject{{QStringLiteral("question"), q.text},
+                                   {QStringLiteral("rank"), rank},
+                                   {QStringLiteral("floor_rank"), floorRank},
+                                   {QStringLiteral("answer_cites_expected"), cites},
+                                   {QStringLiteral("answer_contains"), containsValue}});
     }
     const double count = static_cast<double>(questions.size());
     double mean = 0;
@@ -360,31 +436,50 @@ int evalCommand(const Args &args, Context &ctx)
         mean += l;
     mean /= count;
     const double p95 = percentile(latencies, 0.95);
+    const double citesShare = citesExpected / count;
+    // Over the questions that name what the answer should contain; none: not measured (null, "n/a").
+    const double containsShare = containsCounted > 0 ? static_cast<double>(contains) / containsCounted : 0.0;
     if (args.has(QStringLiteral("--json"))) {
-        const QJsonObject out{{QStringLiteral("recall_at_1"), hits1 / count},
-                              {QStringLiteral("recall_at_5"), hits5 / count},
-                              {QStringLiteral("recall_at_10"), hits10 / count},
+        const QJsonObject floorJson{{QStringLiteral("recall_at_1"), floorTally.hits1 / count},
+                                    {QStringLiteral("recall_at_5"), floorTally.hits5 / count},
+                                    {QStringLiteral("recall_at_10"), floorTally.hits10 / count},
+                                    {QStringLiteral("mrr"), floorTally.reciprocal / count}};
+        const QJsonObject out{{QStringLiteral("recall_at_1"), docsight.hits1 / count},
+                              {QStringLiteral("recall_at_5"), docsight.hits5 / count},
+                              {QStringLiteral("recall_at_10"), docsight.hits10 / count},
                               {QStringLiteral("recall_at_k"), hitsK / count},
                               {QStringLiteral("k"), reportK},
-                              {QStringLiteral("mrr"), reciprocal / count},
+                              {QStringLiteral("mrr"), docsight.reciprocal / count},
                               {QStringLiteral("latency_ms_mean"), mean},
                               {QStringLiteral("latency_ms_p95"), p95},
                               {QStringLiteral("questions"), static_cast<int>(questions.size())},
                               {QStringLiteral("mode"), retrievalModeName(options.mode)},
+                              {QStringLiteral("floor"), floorJson},
+                              {QStringLiteral("answer_cites_expected"), citesShare},
+                              {QStringLiteral("answer_contains"), containsCounted > 0 ? QJsonValue(containsShare) : QJsonValue()},
+                              {QStringLiteral("answer_contains_questions"), containsCounted},
                               {QStringLiteral("details"), details}};
         ctx.out << QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented));
         return Ok;
     }
+    const auto share = [](double value) { return QString::number(value, 'f', 3); };
     ctx.out << "questions\t" << questions.size() << "\n"
             << "mode\t" << retrievalModeName(options.mode) << "\n"
-            << "recall@1\t" << QString::number(hits1 / count, 'f', 3) << "\n"
-            << "recall@5\t" << QString::number(hits5 / count, 'f', 3) << "\n"
-            << "recall@10\t" << QString::number(hits10 / count, 'f', 3) << "\n";
+            << "recall@1\t" << share(docsight.hits1 / count) << "\n"
+            << "recall@5\t" << share(docsight.hits5 / count) << "\n"
+            << "recall@10\t" << share(docsight.hits10 / count) << "\n";
     if (reportK != 1 && reportK != 5 && reportK != 10)
-        ctx.out << "recall@" << reportK << "\t" << QString::number(hitsK / count, 'f', 3) << "\n";
-    ctx.out << "mrr\t" << QString::number(reciprocal / count, 'f', 3) << "\n"
+        ctx.out << "recall@" << reportK << "\t" << share(hitsK / count) << "\n";
+    ctx.out << "mrr\t" << share(docsight.reciprocal / count) << "\n"
             << "latency_ms_mean\t" << QString::number(mean, 'f', 2) << "\n"
-            << "latency_ms_p95\t" << QString::number(p95, 'f', 2) << "\n";
+            << "latency_ms_p95\t" << QString::number(p95, 'f', 2) << "\n"
+            << "floor_recall@1\t" << share(floorTally.hits1 / count) << "\n"
+            << "floor_recall@5\t" << share(floorTally.hits5 / count) << "\n"
+            << "floor_recall@10\t" << share(floorTally.hits10 / count) << "\n"
+            << "floor_mrr\t" << share(floorTally.reciprocal / count) << "\n"
+            << "answer_cites_expected\t" << share(citesShare) << "\n"
+            << "answer_contains\t" << (containsCounted > 0 ? share(containsShare) : QStringLiteral("n/a")) << "\n"
+            << "answer_contains_questions\t" << containsCounted << "\n";
     return Ok;
 }
 
