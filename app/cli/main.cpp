@@ -35,14 +35,16 @@ Commands:
   remove DOC          remove a document, its pages, chunks and stored copy
   classify DOC LEVEL  set Public, Internal, Confidential or Restricted
   audit verify        check the audit trail's hash chain; prints the head hash
-  search QUERY [--k N] [--docs DOC,...] [--mode hybrid|bm25|vector] [--json]
+  search QUERY [--k N] [--docs DOC,...] [--mode hybrid|bm25|vector] [--no-rerank] [--json]
                       the passages that best answer QUERY (default 10), optionally only in some
-                      documents (ids or file names)
-  eval SET.jsonl [--k N] [--mode hybrid|bm25|vector] [--json]
+                      documents (ids or file names); --no-rerank keeps the fused order (hybrid
+                      re-orders its best 50 by the second stage)
+  eval SET.jsonl [--k N] [--mode hybrid|bm25|vector] [--no-rerank] [--features OUT.tsv] [--json]
                       retrieval quality on a golden set (lines with question, document, pages):
                       recall@1/5/10, MRR, mean and p95 latency, the same for the plain BM25
                       floor, and how often the offline answer cites an expected page or
-                      contains the line's answer_contains
+                      contains the line's answer_contains; --features writes the second
+                      stage's features per candidate (scripts/train_ranker.py learns from them)
   ask QUESTION [--provider extractive|openai|anthropic|openai-compatible] [--base-url URL]
       [--model M] [--temperature T] [--max-tokens N] [--docs DOC,...] [--k N]
       [--conversation ID] [--json]
@@ -145,7 +147,7 @@ int main(int argc, char *argv[])
     const Args args = parseArgs(QCoreApplication::arguments().mid(1),
                                 {QStringLiteral("--library"), QStringLiteral("--password"),
                                  QStringLiteral("--classification"), QStringLiteral("--page"), QStringLiteral("--k"),
-                                 QStringLiteral("--docs"), QStringLiteral("--mode"), QStringLiteral("--embedder"),
+                                 QStringLiteral("--docs"), QStringLiteral("--mode"), QStringLiteral("--embedder"), QStringLiteral("--features"),
                                  QStringLiteral("--base-url"), QStringLiteral("--model"), QStringLiteral("--provider"),
                                  QStringLiteral("--template"), QStringLiteral("--conversation"), QStringLiteral("--from"),
                                  QStringLiteral("--to"), QStringLiteral("--budget"), QStringLiteral("--prices"),
@@ -155,7 +157,7 @@ int main(int argc, char *argv[])
                                  QStringLiteral("--unmark-cloud"), QStringLiteral("--temperature"),
                                  QStringLiteral("--max-tokens"), QStringLiteral("--ocr-languages")},
                                 {QStringLiteral("--json"), QStringLiteral("--help"), QStringLiteral("--version"),
-                                 QStringLiteral("--force-ocr")});
+                                 QStringLiteral("--force-ocr"), QStringLiteral("--no-rerank")});
     if (!args.error.isEmpty()) {
         err << "docsight-cli: " << args.error << "\n" << kUsage;
         return Usage;

@@ -187,6 +187,7 @@ bool parseCommon(const Args &args, Context &ctx, RetrievalOptions *options, int 
         return false;
     }
     options->mode = *mode;
+    options->secondStage = !args.has(QStringLiteral("--no-rerank"));
     options->documentIds = resolveDocuments(ctx.library, args.value(QStringLiteral("--docs")), ctx, &ok);
     return ok;
 }
@@ -216,7 +217,8 @@ QJsonObject passageJson(const RetrievedPassage &p)
             {QStringLiteral("bm25_rank"), p.keywordRank},
             {QStringLiteral("bm25_score"), p.keywordScore},
             {QStringLiteral("vector_rank"), p.vectorRank},
-            {QStringLiteral("vector_score"), p.vectorScore}};
+            {QStringLiteral("vector_score"), p.vectorScore},
+            {QStringLiteral("rank_score"), p.rankScore}};
 }
 
 double percentile(std::vector<double> values, double p)
@@ -322,6 +324,7 @@ int evalCommand(const Args &args, Context &ctx)
         QString text;
         QString document;
         QSet<int> pages;
+        QString id;
         std::optional<QString> answerContains; // only questions that have it count for answer_contains
 
         bool expects(const QString &documentName, int page) const
@@ -337,7 +340,8 @@ int evalCommand(const Args &args, Context &ctx)
         if (line.isEmpty())
             continue;
         const QJsonObject o = QJsonDocument::fromJson(line).object();
-        Question q{o.value(QLatin1String("question")).toString(), o.value(QLatin1String("document")).toString(), {}, {}};
+        Question q{o.value(QLatin1String("question")).toString(), o.value(QLatin1String("document")).toString(), {},
+                   o.value(QLatin1String("id")).toString(QString::number(lineNumber)), {}};
         for (const QJsonValue v : o.value(QLatin1String("pages")).toArray())
             q.pages.insert(v.toInt());
         if (q.text.isEmpty() || q.document.isEmpty() || q.pages.isEmpty()) {
@@ -373,6 +377,23 @@ int evalCommand(const Args &args, Context &ctx)
     // Offline answers go through the same path as 'ask' (policy gate, prompt, citation resolver) over the
     // passages eval just retrieved, but record nothing: eval only reads the library.
     AskService answers(ctx.library, retriever, std::make_shared<ExtractiveAnswerer>());
+    // --features: the second stage's features of every candidate it weighed, one row each with
+    // whether it is on an expected page, for scripts/train_ranker.py.
+    std::unique_ptr<QFile> features;
+    QTextStream featureRows;
+    if (args.options.contains(QStringLiteral("--features"))) {
+        features = std::make_unique<QFile>(args.value(QStringLiteral("--features")));
+        if (!features->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+            ctx.err << "docsight-cli: cannot write " << features->fileName() << "\n";
+            return Failed;
+        }
+        featureRows.setDevice(features.get());
+        featureRows << "question\tchunk\tdocument\tpage\trelevant";
+        for (int i = 0; i < PassageRanker::FeatureCount; ++i)
+            featureRows << "\t" << PassageRanker::featureName(i);
+        featureRows << "\n";
+        options.collectFeatures = true;
+    }
 
     std::vector<double> latencies;
     RankTally docsight;
@@ -387,6 +408,13 @@ int evalCommand(const Args &args, Context &ctx)
         timer.start();
         const RetrievalResult result = retriever->retrieve(q.text, options);
         latencies.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        for (const RankedCandidate &c : result.ranked) {
+            const bool relevant = c.documentName == q.document && q.pages.contains(c.page);
+            featureRows << q.id << "\t" << c.chunkId << "\t" << c.documentName << "\t" << c.page << "\t" << (relevant ? 1 : 0);
+            for (const double f : c.features)
+                featureRows << "\t" << QString::number(f, 'g', 6);
+            featureRows << "\n";
+        }
         int rank = 0;
         for (qsizetype i = 0; i < result.passages.size(); ++i) {
             const RetrievedPassage &p = result.passages.at(i);

@@ -216,6 +216,14 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
                     best = pos;
                 }
                 end = best;
+                // A heading left as the chunk's last paragraph belongs to the text after it: the
+                // chunk ends before it (when enough remains) so the next chunk starts with it.
+                const qsizetype lastBreak = text.lastIndexOf(QStringLiteral("\n\n"), trimEnd(text, start, end) - 1);
+                if (lastBreak > start + minEnd / 2) {
+                    const qsizetype headingStart = skipSpace(text, lastBreak);
+                    if (headingStart < end && looksLikeHeading(QStringView(text).mid(headingStart, end - headingStart)))
+                        end = headingStart;
+                }
             }
             const qsizetype spanEnd = trimEnd(text, start, end);
             if (spanEnd > start) {
@@ -262,7 +270,9 @@ QList<Chunk> Chunker::chunk(const QList<PageContent> &pages) const
                 bool sentence = false;
                 for (qsizetype pos = from; pos < end; ++pos) {
                     const int s = boundaryStrength(text, pos);
-                    if (s >= Sentence) {
+                    // A lower-case word after a blank line continues a sentence broken by a code
+                    // line ("The function sink," / "> sink(...)" / "will divert ..."): no start.
+                    if (s >= Sentence && !text.at(pos).isLower()) {
                         next = pos;
                         sentence = true;
                         break;

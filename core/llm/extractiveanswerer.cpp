@@ -90,7 +90,7 @@ QString tableRowAnswer(const TableRowReading &row, const QString &question)
 // / "> sink("record.lis")" / "will divert all ...") or a wrapped fragment.
 bool continuesAcross(QStringView previous, QStringView next)
 {
-    if (previous.isEmpty() || next.isEmpty() || isHeading(previous))
+    if (previous.isEmpty() || next.isEmpty() || isHeading(previous) || isHeading(next))
         return false;
     const QChar last = previous.back();
     const QChar first = next.front();

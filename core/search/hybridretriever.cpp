@@ -39,8 +39,9 @@ constexpr double kFeedbackWeight = 0.5;
 // A table of contents or index matches questions by its headings' words but answers none of them:
 // its score is scaled down, so it is cited only when nothing else matches as well.
 constexpr double kNavigationalScale = 0.5;
-// How many of the best fused candidates are read and checked for that before the cut to k.
-constexpr int kRerankWindow = 30;
+// How many of the best fused candidates are read, and weighed again by the second stage, before
+// the cut to k.
+constexpr int kRerankWindow = 50;
 
 QString idsJson(const QList<qint64> &ids)
 {
@@ -187,6 +188,71 @@ void demoteNavigational(Fused &fused, qsizetype window, const QHash<qint64, Retr
     const auto end = fused.order.begin() + std::min(fused.order.size(), window);
     std::stable_sort(fused.order.begin(), end,
                      [&](qint64 a, qint64 b) { return fused.byId.value(a).score > fused.byId.value(b).score; });
+}
+
+// The text of each (document, page) the passages are on.
+QHash<std::pair<qint64, int>, QString> pageTexts(QSqlDatabase db, const QList<RetrievedPassage> &onPages)
+{
+    QHash<std::pair<qint64, int>, QString> out;
+    QJsonArray keys;
+    for (const RetrievedPassage &p : onPages) {
+        const std::pair<qint64, int> key{p.documentId, p.page};
+        if (!out.contains(key)) {
+            out.insert(key, QString());
+            keys.append(QJsonArray{p.documentId, p.page});
+        }
+    }
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT p.document_id, p.number, p.text FROM json_each(?) j JOIN pages p "
+                             "ON p.document_id = json_extract(j.value, '$[0]') AND p.number = json_extract(j.value, '$[1]')"));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(keys).toJson(QJsonDocument::Compact)));
+    if (!q.exec()) {
+        qCWarning(lcRetriever) << "cannot read the passages' pages:" << sqlErrorText(q.lastError());
+        return out;
+    }
+    while (q.next())
+        out.insert({q.value(0).toLongLong(), q.value(1).toInt()}, q.value(2).toString());
+    return out;
+}
+
+// The second stage: the first `window` candidates whose details were read are scored by the
+// ranker and re-sorted by that score; the rest keep their fused order behind them.
+void rerank(QSqlDatabase db, Fused &fused, qsizetype window, const QHash<qint64, RetrievedPassage> &details, const QString &question,
+            const KeywordQuery &query, const QHash<qint64, double> &documentScores, QList<RankedCandidate> *ranked)
+{
+    const PassageRanker &ranker = PassageRanker::shipped();
+    const qsizetype n = std::min(fused.order.size(), window);
+    QList<qint64> ids;
+    QList<RetrievedPassage> read;
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto d = details.constFind(fused.order.at(i));
+        if (d == details.cend())
+            continue; // removed meanwhile; it is skipped when the passages are taken
+        ids.append(d.key());
+        read.append(*d);
+    }
+    const QHash<std::pair<qint64, int>, QString> pages = pageTexts(db, read);
+    QList<PassageRanker::Candidate> candidates;
+    for (const RetrievedPassage &d : std::as_const(read)) {
+        const RetrievedPassage &ranks = fused.byId[d.chunkId];
+        candidates.append({d.documentId, d.heading, d.text, pages.value({d.documentId, d.page}), ranks.score,
+                           ranks.keywordScore, ranks.vectorScore, static_cast<int>(candidates.size() + 1)});
+    }
+    const QList<PassageRanker::Features> features = ranker.features(question, query, candidates, documentScores);
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        fused.byId[ids.at(i)].rankScore = ranker.score(features.at(i));
+        if (ranked) {
+            const RetrievedPassage &d = details[ids.at(i)];
+            ranked->append({ids.at(i), d.documentName, d.page, features.at(i)});
+        }
+    }
+    std::stable_sort(fused.order.begin(), fused.order.begin() + n, [&](qint64 a, qint64 b) {
+        const bool ka = details.contains(a), kb = details.contains(b);
+        if (ka != kb)
+            return ka;
+        return fused.byId.value(a).rankScore > fused.byId.value(b).rankScore;
+    });
 }
 
 } // namespace
@@ -378,7 +444,14 @@ RetrievalResult HybridRetriever::retrieve(const QString &question, const Retriev
     // The best candidates are read first, and a navigational one among them moves down.
     const qsizetype window = std::max(3 * k, kRerankWindow);
     QHash<qint64, RetrievedPassage> details = passages(db, fused.order.mid(0, window));
-    demoteNavigational(fused, window, details);
+    if (options.mode == RetrievalMode::Hybrid && options.secondStage && PassageRanker::shipped().isUsable()) {
+        // Which document the question is about matters only when more than one can answer.
+        const bool oneDocument = options.documentIds && options.documentIds->size() == 1;
+        const QHash<qint64, double> documentScores = oneDocument ? QHash<qint64, double>() : keyword.documentScores(query);
+        rerank(db, fused, window, details, question, query, documentScores, options.collectFeatures ? &result.ranked : nullptr);
+    } else {
+        demoteNavigational(fused, window, details);
+    }
     // More passage text is read only when de-duplication or a document removed meanwhile leaves
     // fewer than k.
     for (qsizetype from = 0; from < fused.order.size() && result.passages.size() < k;) {
@@ -402,6 +475,7 @@ RetrievalResult HybridRetriever::retrieve(const QString &question, const Retriev
             p.keywordScore = ranks.keywordScore;
             p.vectorRank = ranks.vectorRank;
             p.vectorScore = ranks.vectorScore;
+            p.rankScore = ranks.rankScore;
             // Chunks overlap a little by design; two views of the same lines are one passage.
             const bool duplicate = std::any_of(result.passages.cbegin(), result.passages.cend(),
                                                [&](const RetrievedPassage &kept) { return overlaps(kept, p); });

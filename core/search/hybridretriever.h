@@ -1,5 +1,6 @@
 #pragma once
 
+#include "search/passageranker.h"
 #include "util/canceltoken.h"
 
 #include <memory>
@@ -28,6 +29,8 @@ struct RetrievalOptions {
     RetrievalMode mode = RetrievalMode::Hybrid;
     std::optional<QList<qint64>> documentIds; // when set, only these documents are searched
     int candidates = 100;                     // taken from each ranking before fusion
+    bool secondStage = true;                  // hybrid only: re-order the best fused candidates (PassageRanker)
+    bool collectFeatures = false;             // fill RetrievalResult::ranked (for training the second stage)
 };
 
 // One passage found for a question, with what a citation and a highlight need.
@@ -47,16 +50,27 @@ struct RetrievedPassage {
     double keywordScore = 0.0;
     int vectorRank = 0;        // 1-based rank in the vector list; 0 when not among its candidates
     double vectorScore = 0.0;
+    double rankScore = 0.0;    // the second stage's score when it ran (see PassageRanker)
+};
+
+// A candidate the second stage weighed, with its features.
+struct RankedCandidate {
+    qint64 chunkId = 0;
+    QString documentName;
+    int page = 0;
+    PassageRanker::Features features{};
 };
 
 struct RetrievalResult {
     QList<RetrievedPassage> passages;
+    QList<RankedCandidate> ranked; // only with RetrievalOptions::collectFeatures, in first-stage order
     QString message;    // why nothing (or only one kind of search) could run; empty when all is well
     QString embedderId; // embedder behind the vector ranking; empty when none was available
 };
 
-// Finds the passages that answer a question: FTS5 BM25 and vector nearest neighbours, fused by
-// reciprocal rank fusion (k = 60), overlapping chunks of the same page de-duplicated, optionally
+// Finds the passages that answer a question: FTS5 BM25 (with the analyst vocabulary's phrases) and
+// vector nearest neighbours, fused by reciprocal rank fusion (k = 60), the best 50 re-ordered by
+// the second stage (PassageRanker), overlapping chunks of the same page de-duplicated, optionally
 // limited to some documents before ranking, and only over documents that are ready.
 // The vector side uses the library's active embedder (see Indexer) when it is among embedders.
 // Thread-safe; retrieve() does I/O and must not run on the GUI thread.

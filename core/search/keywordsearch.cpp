@@ -2,6 +2,7 @@
 #include "util/sqlerror.h"
 
 #include "search/textanalysis.h"
+#include "search/vocabulary.h"
 #include "store/library.h"
 
 #include <algorithm>
@@ -167,7 +168,7 @@ QHash<QString, int> KeywordSearch::documentFrequencies(const QStringList &stems)
 KeywordQuery KeywordSearch::prepare(const QString &question) const
 {
     KeywordQuery query;
-    const QString folded = foldForSearch(question);
+    const QString folded = foldForSearch(spellOutPeriods(question));
     const QList<QStringView> tokens = searchTokens(folded);
     QSet<QString> seenStems;
     bool hadWords = false;
@@ -229,6 +230,13 @@ KeywordQuery KeywordSearch::prepare(const QString &question) const
         quoted.append(ftsString(query.terms.at(i)));
     }
     kept.expression = quoted.join(QStringLiteral(" OR "));
+    for (const Vocabulary::Expansion &e : Vocabulary::analyst().expand(question)) {
+        for (const QString &alternative : e.alternatives) {
+            kept.expansionPhrases.append(alternative);
+            kept.expandedFrom.append(e.matched);
+            kept.expansions.append(ftsString(alternative));
+        }
+    }
     return kept;
 }
 
@@ -266,7 +274,95 @@ QList<KeywordHit> KeywordSearch::search(const KeywordQuery &query, int limit, co
         if (hits.size() > limit)
             hits.resize(limit);
     }
+    if (!query.expansions.isEmpty())
+        hits = withExpansions(hits, query.expansions, kExpansionWeight, limit, documentIds);
     return hits;
+}
+
+QList<KeywordHit> KeywordSearch::withExpansions(const QList<KeywordHit> &wordHits, const QStringList &phrases, double weight,
+                                                int limit, const QList<qint64> *documentIds) const
+{
+    // BM25 is a sum over words, so the phrases' share is added to the words' score:
+    // s = s_words + w * s_phrases, each from its own best `limit` list. (Scoring "words AND phrases"
+    // in one more pass, so that a passage low in both lists still gets both shares, was measured
+    // and found worse on the team's question sets: it favours passages that repeat the phrases.)
+    QHash<qint64, double> score;
+    for (const KeywordHit &h : wordHits)
+        score.insert(h.chunkId, h.score);
+    for (const KeywordHit &h : run(phrases.join(QStringLiteral(" OR ")), limit, documentIds))
+        score[h.chunkId] += weight * h.score;
+    QList<KeywordHit> hits;
+    hits.reserve(score.size());
+    for (auto it = score.cbegin(); it != score.cend(); ++it)
+        hits.append({it.key(), it.value()});
+    std::sort(hits.begin(), hits.end(), [](const KeywordHit &a, const KeywordHit &b) {
+        return a.score != b.score ? a.score > b.score : a.chunkId < b.chunkId;
+    });
+    if (hits.size() > limit)
+        hits.resize(limit);
+    return hits;
+}
+
+QHash<qint64, double> KeywordSearch::documentScores(const KeywordQuery &query) const
+{
+    QHash<qint64, double> scores;
+    if (query.isEmpty())
+        return scores;
+    QSqlQuery q(m_library->connection());
+    q.setForwardOnly(true);
+    QHash<qint64, int> chunksOf;
+    if (!q.exec(QStringLiteral("SELECT document_id, COUNT(*) FROM chunks GROUP BY document_id"))) {
+        qCWarning(lcKeywordSearch) << "cannot count passages per document:" << sqlErrorText(q.lastError());
+        return scores;
+    }
+    double total = 0;
+    while (q.next()) {
+        chunksOf.insert(q.value(0).toLongLong(), q.value(1).toInt());
+        total += q.value(1).toInt();
+    }
+    if (chunksOf.size() < 2)
+        return scores; // one document: nothing to tell apart
+    const double averageLength = total / static_cast<double>(chunksOf.size());
+    constexpr double k1 = 1.2;
+    constexpr double b = 0.75;
+    qint64 postings = 0;
+    q.prepare(QStringLiteral("SELECT c.document_id, COUNT(*) FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
+                             "WHERE chunks_fts MATCH ? GROUP BY c.document_id"));
+    for (qsizetype i = 0; i < query.terms.size(); ++i) {
+        const int df = query.documentFrequencies.value(i);
+        if (df <= 0)
+            continue;
+        postings += df;
+        if (postings > kDocumentPostingBudget && i > 0)
+            break;
+        q.addBindValue(ftsString(query.terms.at(i)));
+        if (!q.exec()) {
+            qCWarning(lcKeywordSearch) << "cannot count a word per document:" << sqlErrorText(q.lastError());
+            continue;
+        }
+        QHash<qint64, int> tf;
+        while (q.next())
+            tf.insert(q.value(0).toLongLong(), q.value(1).toInt());
+        const double idf = inverseDocumentFrequency(static_cast<int>(tf.size()), static_cast<int>(chunksOf.size()));
+        // Only words that point at one document say which document the question is about: one
+        // that holds at least half the word's passages, and several of them, as a name recurs
+        // ("Boeing", "Corning"). Words spread over many documents would favour whichever document
+        // is short or long whatever the question, and a word in one or two passages is rare by
+        // chance, which BM25 already rewards passage by passage.
+        int top = 0, all = 0;
+        for (const int n : std::as_const(tf)) {
+            top = std::max(top, n);
+            all += n;
+        }
+        if (top * 2 < all || top < kNamingChunks)
+            continue;
+        for (auto it = tf.cbegin(); it != tf.cend(); ++it) {
+            const double length = chunksOf.value(it.key(), 1);
+            const double f = it.value();
+            scores[it.key()] += idf * f * (k1 + 1) / (f + k1 * (1 - b + b * length / averageLength));
+        }
+    }
+    return scores;
 }
 
 QList<KeywordHit> KeywordSearch::run(const QString &expression, int limit, const QList<qint64> *documentIds) const

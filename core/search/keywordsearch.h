@@ -21,6 +21,9 @@ struct KeywordQuery {
     QHash<QString, int> frequencyOf; // every content stem of the question (kept or not) -> chunks containing it
     int chunkCount = 0;     // chunks in the library when the query was prepared
     QString expression;     // the MATCH expression: "w1" OR "w2" ...
+    QStringList expansions; // phrases the analyst vocabulary adds ("capital expenditures"), as FTS strings
+    QStringList expansionPhrases; // the same phrases as written
+    QStringList expandedFrom;     // for each, the question's words it stands for (as the vocabulary spells them)
     QString message;        // why there is nothing to search for, for the analyst
 
     bool isEmpty() const { return expression.isEmpty(); }
@@ -44,6 +47,12 @@ public:
     // The best limit chunks; documentIds (when not null) restricts the search to those documents.
     QList<KeywordHit> search(const KeywordQuery &query, int limit, const QList<qint64> *documentIds = nullptr) const;
 
+    // Document-level BM25 of the question's words that point at one document (one document holds at
+    // least half the word's passages): each document taken as one text whose "term frequency" is the
+    // number of its chunks containing the word (in text, heading or name). It says which document a
+    // question is about ("Boeing's dividends") when the passage itself never names it.
+    QHash<qint64, double> documentScores(const KeywordQuery &query) const;
+
     // How many chunks contain each stem (FTS5 vocabulary); absent stems are 0.
     QHash<QString, int> documentFrequencies(const QStringList &stems) const;
     int chunkCount() const;
@@ -51,8 +60,17 @@ public:
 private:
     // Rows matching the rarer words are scored first; words beyond this many postings join later.
     static constexpr qint64 kPostingBudget = 1500;
+    // Words counted per document for documentScores(), rarest first, up to this many postings.
+    static constexpr qint64 kDocumentPostingBudget = 6000;
+    // A word names a document when that document has at least this many of its passages.
+    static constexpr int kNamingChunks = 5;
+    // Expansion phrases count for this share of the question's own words.
+    static constexpr double kExpansionWeight = 0.5;
 
     QList<KeywordHit> run(const QString &expression, int limit, const QList<qint64> *documentIds) const;
+    // wordHits re-scored and extended with phrases (FTS strings) counted at weight.
+    QList<KeywordHit> withExpansions(const QList<KeywordHit> &wordHits, const QStringList &phrases, double weight,
+                                     int limit, const QList<qint64> *documentIds) const;
 
     std::shared_ptr<Library> m_library;
 };

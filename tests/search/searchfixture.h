@@ -76,12 +76,14 @@ struct Metrics {
     double recallAt1 = 0, recallAt5 = 0, recallAt10 = 0, mrr = 0, meanMs = 0;
 };
 
-inline Metrics evaluate(const HybridRetriever &retriever, const QList<GoldenQuestion> &set, RetrievalMode mode)
+inline Metrics evaluate(const HybridRetriever &retriever, const QList<GoldenQuestion> &set, RetrievalMode mode,
+                        bool secondStage = true)
 {
     Metrics m;
     RetrievalOptions options;
     options.k = 10;
     options.mode = mode;
+    options.secondStage = secondStage;
     for (const GoldenQuestion &q : set) {
         QElapsedTimer timer;
         timer.start();
