@@ -72,6 +72,50 @@ Words wordsOf(const QString &text)
     return w;
 }
 
+// What the features need to know about the question.
+struct Question {
+    QStringList content;  // content-word stems, each once
+    QList<double> weight; // their IDF in the library (1 each without library counts)
+    double totalWeight = 0.0;
+    QList<std::pair<QStringList, QStringList>> phrases; // vocabulary phrase, the question words it stands for
+    QStringList years;
+    bool amount = false;
+};
+
+Question questionOf(const QString &question, const KeywordQuery &query)
+{
+    Question q;
+    const QString spelled = spellOutPeriods(question);
+    const QString folded = foldForSearch(spelled); // searchTokens() returns views into it
+    for (const QStringView token : searchTokens(folded)) {
+        if (isStopWord(token))
+            continue;
+        const QString stem = porterStem(token);
+        if (q.content.contains(stem))
+            continue;
+        const double idf = query.chunkCount > 0 ? inverseDocumentFrequency(query.frequencyOf.value(stem), query.chunkCount) : 1.0;
+        q.content.append(stem);
+        q.weight.append(idf);
+        q.totalWeight += idf;
+    }
+    for (qsizetype i = 0; i < query.expansionPhrases.size(); ++i)
+        q.phrases.append({stemmedWords(query.expansionPhrases.at(i)), stemmedWords(query.expandedFrom.value(i))});
+    q.years = yearsIn(spelled);
+    q.amount = asksForAmount(question);
+    return q;
+}
+
+// Share of the question's word weight found among words.
+double coverage(const Question &q, const Words &words)
+{
+    double covered = 0.0;
+    for (qsizetype i = 0; i < q.content.size(); ++i) {
+        if (words.positions.contains(q.content.at(i)))
+            covered += q.weight.at(i);
+    }
+    return q.totalWeight > 0 ? covered / q.totalWeight : 0.0;
+}
+
 bool near(const Words &w, const QString &a, const QString &b)
 {
     const auto pa = w.positions.constFind(a);
@@ -155,32 +199,7 @@ QList<PassageRanker::Features> PassageRanker::features(const QString &question, 
                                                        const QList<Candidate> &candidates,
                                                        const QHash<qint64, double> &documentScores) const
 {
-    // The question's content words, each weighed by how rare it is in the library.
-    const QString spelled = spellOutPeriods(question);
-    const QString folded = foldForSearch(spelled);
-    QStringList content;
-    QList<double> weight;
-    double totalWeight = 0.0;
-    for (const QStringView token : searchTokens(folded)) {
-        if (isStopWord(token))
-            continue;
-        const QString stem = porterStem(token);
-        if (content.contains(stem))
-            continue;
-        const double idf = query.chunkCount > 0
-            ? inverseDocumentFrequency(query.frequencyOf.value(stem), query.chunkCount)
-            : 1.0;
-        content.append(stem);
-        weight.append(idf);
-        totalWeight += idf;
-    }
-    // Each vocabulary phrase with the question's words it stands for.
-    QList<std::pair<QStringList, QStringList>> phrases;
-    for (qsizetype i = 0; i < query.expansionPhrases.size(); ++i)
-        phrases.append({stemmedWords(query.expansionPhrases.at(i)), stemmedWords(query.expandedFrom.value(i))});
-    const QStringList years = yearsIn(spelled);
-    const bool amount = asksForAmount(question);
-
+    const Question q = questionOf(question, query);
     double bestFused = 0.0, bestKeyword = 0.0, bestDocument = 0.0;
     for (const Candidate &c : candidates) {
         bestFused = std::max(bestFused, c.fusedScore);
@@ -204,18 +223,10 @@ QList<PassageRanker::Features> PassageRanker::features(const QString &question, 
         f[Fused] = bestFused > 0 ? c.fusedScore / bestFused : 0.0;
         f[Keyword] = bestKeyword > 0 ? c.keywordScore / bestKeyword : 0.0;
         f[Vector] = std::clamp(c.vectorScore, 0.0, 1.0);
-        const QString all = c.heading + QLatin1Char('\n') + c.text;
-        const Words w = wordsOf(all);
-        const auto coverage = [&](const Words &words) {
-            double covered = 0.0;
-            for (qsizetype i = 0; i < content.size(); ++i) {
-                if (words.positions.contains(content.at(i)))
-                    covered += weight.at(i);
-            }
-            return totalWeight > 0 ? covered / totalWeight : 0.0;
-        };
-        f[Coverage] = coverage(w);
-        f[HeadingCoverage] = c.heading.isEmpty() ? 0.0 : coverage(wordsOf(c.heading));
+        const QString passage = c.heading + QLatin1Char('\n') + c.text;
+        const Words w = wordsOf(passage);
+        f[Coverage] = coverage(q, w);
+        f[HeadingCoverage] = c.heading.isEmpty() ? 0.0 : coverage(q, wordsOf(c.heading));
         f[FirstStageRank] = c.rank > 0 ? 10.0 / (9.0 + c.rank) : 0.0;
         const auto page = pages.constFind(c.pageText);
         Words inherited = w;
@@ -223,29 +234,29 @@ QList<PassageRanker::Features> PassageRanker::features(const QString &question, 
             for (auto it = page->first.positions.cbegin(); it != page->first.positions.cend(); ++it)
                 inherited.positions[it.key()];
         }
-        f[PageCoverage] = coverage(inherited);
+        f[PageCoverage] = coverage(q, inherited);
         int pairs = 0, together = 0;
-        for (qsizetype i = 0; i + 1 < content.size(); ++i) {
+        for (qsizetype i = 0; i + 1 < q.content.size(); ++i) {
             ++pairs;
-            together += near(w, content.at(i), content.at(i + 1)) ? 1 : 0;
+            together += near(w, q.content.at(i), q.content.at(i + 1)) ? 1 : 0;
         }
         f[Proximity] = pairs > 0 ? static_cast<double>(together) / pairs : 0.0;
         // The vocabulary counts where it supplies what the question's own words lack: a passage
         // that says "purchases of property and equipment" for a question about "capex".
-        f[Phrase] = std::any_of(phrases.cbegin(), phrases.cend(), [&](const auto &p) {
+        f[Phrase] = std::any_of(q.phrases.cbegin(), q.phrases.cend(), [&](const auto &p) {
             return containsSequence(w, p.first) && !containsSequence(w, p.second);
         }) ? 1.0 : 0.0;
-        if (!years.isEmpty()) {
-            const QStringList passageYears = yearsIn(all);
-            const bool all_ = std::all_of(years.cbegin(), years.cend(), [&](const QString &y) { return passageYears.contains(y); });
-            const bool none = std::none_of(years.cbegin(), years.cend(), [&](const QString &y) { return passageYears.contains(y); });
-            f[YearMatch] = all_ ? 1.0 : 0.0;
-            f[YearOther] = none && !passageYears.isEmpty() ? 1.0 : 0.0;
-            const QStringList pageYears = page != pages.cend() ? page->second : passageYears;
-            f[PageYear] = std::all_of(years.cbegin(), years.cend(), [&](const QString &y) { return pageYears.contains(y) || passageYears.contains(y); })
+        if (!q.years.isEmpty()) {
+            const QStringList passageYears = yearsIn(passage);
+            const QStringList pageYears = page != pages.cend() ? page->second : QStringList();
+            const auto inPassage = [&](const QString &y) { return passageYears.contains(y); };
+            f[YearMatch] = std::all_of(q.years.cbegin(), q.years.cend(), inPassage) ? 1.0 : 0.0;
+            f[YearOther] = std::none_of(q.years.cbegin(), q.years.cend(), inPassage) && !passageYears.isEmpty() ? 1.0 : 0.0;
+            f[PageYear] = std::all_of(q.years.cbegin(), q.years.cend(),
+                                      [&](const QString &y) { return inPassage(y) || pageYears.contains(y); })
                 ? 1.0 : 0.0;
         }
-        if (amount && !w.stems.isEmpty())
+        if (q.amount && !w.stems.isEmpty())
             f[Numbers] = std::min(1.0, 4.0 * w.figures / static_cast<double>(w.stems.size()));
         // A share of the best document's score. (exp(s - s_best), reading BM25 as a log-likelihood,
         // was measured too: slightly worse on the held-out questions, as BM25 is no calibrated one.)
