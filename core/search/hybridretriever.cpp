@@ -190,8 +190,8 @@ void demoteNavigational(Fused &fused, qsizetype window, const QHash<qint64, Retr
                      [&](qint64 a, qint64 b) { return fused.byId.value(a).score > fused.byId.value(b).score; });
 }
 
-// The text of each (document, page) the passages are on.
-QHash<std::pair<qint64, int>, QString> pageTexts(QSqlDatabase db, const QList<RetrievedPassage> &onPages)
+// The top of each (document, page) the passages are on (what the second stage reads of a page).
+QHash<std::pair<qint64, int>, QString> pageTops(QSqlDatabase db, const QList<RetrievedPassage> &onPages)
 {
     QHash<std::pair<qint64, int>, QString> out;
     QJsonArray keys;
@@ -204,8 +204,9 @@ QHash<std::pair<qint64, int>, QString> pageTexts(QSqlDatabase db, const QList<Re
     }
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT p.document_id, p.number, p.text FROM json_each(?) j JOIN pages p "
+    q.prepare(QStringLiteral("SELECT p.document_id, p.number, substr(p.text, 1, ?) FROM json_each(?) j JOIN pages p "
                              "ON p.document_id = json_extract(j.value, '$[0]') AND p.number = json_extract(j.value, '$[1]')"));
+    q.addBindValue(PassageRanker::kPageTopChars);
     q.addBindValue(QString::fromUtf8(QJsonDocument(keys).toJson(QJsonDocument::Compact)));
     if (!q.exec()) {
         qCWarning(lcRetriever) << "cannot read the passages' pages:" << sqlErrorText(q.lastError());
@@ -232,7 +233,7 @@ void rerank(QSqlDatabase db, Fused &fused, qsizetype window, const QHash<qint64,
         ids.append(d.key());
         read.append(*d);
     }
-    const QHash<std::pair<qint64, int>, QString> pages = pageTexts(db, read);
+    const QHash<std::pair<qint64, int>, QString> pages = pageTops(db, read);
     QList<PassageRanker::Candidate> candidates;
     for (const RetrievedPassage &d : std::as_const(read)) {
         const RetrievedPassage &ranks = fused.byId[d.chunkId];

@@ -51,6 +51,21 @@ bool usefulToken(QStringView token)
     return !token.isEmpty() && token.size() <= kMaxTermLength;
 }
 
+// The best limit of scored chunks, highest score first (ties by chunk id, so runs agree).
+QList<KeywordHit> bestHits(const QHash<qint64, double> &scores, int limit)
+{
+    QList<KeywordHit> hits;
+    hits.reserve(scores.size());
+    for (auto it = scores.cbegin(); it != scores.cend(); ++it)
+        hits.append({it.key(), it.value()});
+    std::sort(hits.begin(), hits.end(), [](const KeywordHit &a, const KeywordHit &b) {
+        return a.score != b.score ? a.score > b.score : a.chunkId < b.chunkId;
+    });
+    if (hits.size() > limit)
+        hits.resize(limit);
+    return hits;
+}
+
 } // namespace
 
 QString ftsString(const QString &term)
@@ -91,11 +106,9 @@ KeywordSearch::KeywordSearch(std::shared_ptr<Library> library) : m_library(std::
 
 int KeywordSearch::chunkCount() const
 {
-    QSqlQuery q(m_library->connection());
     // FTS5 keeps the row count as the first varint of its "averages" record (id 1): reading it is
     // O(1), where COUNT(*) walks an index on every question.
-    if (q.exec(QStringLiteral("SELECT block FROM chunks_fts_data WHERE id = 1")) && q.next()) {
-        const QByteArray block = q.value(0).toByteArray();
+    if (const QByteArray block = indexVersion(); !block.isEmpty()) {
         quint64 value = 0;
         for (qsizetype i = 0; i < block.size() && i < 9; ++i) {
             const auto byte = static_cast<quint8>(block.at(i));
@@ -108,9 +121,45 @@ int KeywordSearch::chunkCount() const
                 return static_cast<int>(value);
         }
     }
+    QSqlQuery q(m_library->connection());
     if (q.exec(QStringLiteral("SELECT COUNT(*) FROM chunks")) && q.next())
         return q.value(0).toInt();
     return 0;
+}
+
+QByteArray KeywordSearch::indexVersion() const
+{
+    QSqlQuery q(m_library->connection());
+    if (q.exec(QStringLiteral("SELECT block FROM chunks_fts_data WHERE id = 1")) && q.next())
+        return q.value(0).toByteArray();
+    return {};
+}
+
+QHash<qint64, int> KeywordSearch::chunksPerDocument() const
+{
+    // A GROUP BY over every chunk costs milliseconds in a big library and changes only when the
+    // index does, so it is counted once per index version, like the words' counts.
+    static QMutex cacheMutex;
+    static QHash<QString, std::pair<QByteArray, QHash<qint64, int>>> cache; // library -> (averages, counts)
+    const QByteArray averages = indexVersion();
+    {
+        QMutexLocker lock(&cacheMutex);
+        const auto it = cache.constFind(m_library->rootPath());
+        if (it != cache.cend() && !averages.isEmpty() && it->first == averages)
+            return it->second;
+    }
+    QHash<qint64, int> counts;
+    QSqlQuery q(m_library->connection());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT document_id, COUNT(*) FROM chunks GROUP BY document_id"))) {
+        qCWarning(lcKeywordSearch) << "cannot count passages per document:" << sqlErrorText(q.lastError());
+        return counts;
+    }
+    while (q.next())
+        counts.insert(q.value(0).toLongLong(), q.value(1).toInt());
+    QMutexLocker lock(&cacheMutex);
+    cache.insert(m_library->rootPath(), {averages, counts});
+    return counts;
 }
 
 QHash<QString, int> KeywordSearch::documentFrequencies(const QStringList &stems) const
@@ -125,9 +174,7 @@ QHash<QString, int> KeywordSearch::documentFrequencies(const QStringList &stems)
     static QHash<QString, std::pair<QByteArray, QHash<QString, int>>> cache; // library -> (averages, counts)
     QSqlQuery q(m_library->connection());
     q.setForwardOnly(true);
-    QByteArray averages;
-    if (q.exec(QStringLiteral("SELECT block FROM chunks_fts_data WHERE id = 1")) && q.next())
-        averages = q.value(0).toByteArray();
+    const QByteArray averages = indexVersion();
     QStringList missing;
     {
         QMutexLocker lock(&cacheMutex);
@@ -265,22 +312,15 @@ QList<KeywordHit> KeywordSearch::search(const KeywordQuery &query, int limit, co
             best.insert(h.chunkId, h.score);
         for (const KeywordHit &h : run(both, limit, documentIds))
             best.insert(h.chunkId, std::max(best.value(h.chunkId, h.score), h.score));
-        hits.clear();
-        for (auto it = best.cbegin(); it != best.cend(); ++it)
-            hits.append({it.key(), it.value()});
-        std::sort(hits.begin(), hits.end(), [](const KeywordHit &a, const KeywordHit &b) {
-            return a.score != b.score ? a.score > b.score : a.chunkId < b.chunkId;
-        });
-        if (hits.size() > limit)
-            hits.resize(limit);
+        hits = bestHits(best, limit);
     }
     if (!query.expansions.isEmpty())
-        hits = withExpansions(hits, query.expansions, kExpansionWeight, limit, documentIds);
+        hits = withExpansions(hits, query.expansions, limit, documentIds);
     return hits;
 }
 
-QList<KeywordHit> KeywordSearch::withExpansions(const QList<KeywordHit> &wordHits, const QStringList &phrases, double weight,
-                                                int limit, const QList<qint64> *documentIds) const
+QList<KeywordHit> KeywordSearch::withExpansions(const QList<KeywordHit> &wordHits, const QStringList &phrases, int limit,
+                                                const QList<qint64> *documentIds) const
 {
     // BM25 is a sum over words, so the phrases' share is added to the words' score:
     // s = s_words + w * s_phrases, each from its own best `limit` list. (Scoring "words AND phrases"
@@ -290,17 +330,8 @@ QList<KeywordHit> KeywordSearch::withExpansions(const QList<KeywordHit> &wordHit
     for (const KeywordHit &h : wordHits)
         score.insert(h.chunkId, h.score);
     for (const KeywordHit &h : run(phrases.join(QStringLiteral(" OR ")), limit, documentIds))
-        score[h.chunkId] += weight * h.score;
-    QList<KeywordHit> hits;
-    hits.reserve(score.size());
-    for (auto it = score.cbegin(); it != score.cend(); ++it)
-        hits.append({it.key(), it.value()});
-    std::sort(hits.begin(), hits.end(), [](const KeywordHit &a, const KeywordHit &b) {
-        return a.score != b.score ? a.score > b.score : a.chunkId < b.chunkId;
-    });
-    if (hits.size() > limit)
-        hits.resize(limit);
-    return hits;
+        score[h.chunkId] += kExpansionWeight * h.score;
+    return bestHits(score, limit);
 }
 
 QHash<qint64, double> KeywordSearch::documentScores(const KeywordQuery &query) const
@@ -308,24 +339,18 @@ QHash<qint64, double> KeywordSearch::documentScores(const KeywordQuery &query) c
     QHash<qint64, double> scores;
     if (query.isEmpty())
         return scores;
-    QSqlQuery q(m_library->connection());
-    q.setForwardOnly(true);
-    QHash<qint64, int> chunksOf;
-    if (!q.exec(QStringLiteral("SELECT document_id, COUNT(*) FROM chunks GROUP BY document_id"))) {
-        qCWarning(lcKeywordSearch) << "cannot count passages per document:" << sqlErrorText(q.lastError());
-        return scores;
-    }
+    const QHash<qint64, int> chunksOf = chunksPerDocument();
     double total = 0;
-    while (q.next()) {
-        chunksOf.insert(q.value(0).toLongLong(), q.value(1).toInt());
-        total += q.value(1).toInt();
-    }
+    for (const int n : chunksOf)
+        total += n;
     if (chunksOf.size() < 2)
         return scores; // one document: nothing to tell apart
     const double averageLength = total / static_cast<double>(chunksOf.size());
     constexpr double k1 = 1.2;
     constexpr double b = 0.75;
     qint64 postings = 0;
+    QSqlQuery q(m_library->connection());
+    q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT c.document_id, COUNT(*) FROM chunks_fts f JOIN chunks c ON c.id = f.rowid "
                              "WHERE chunks_fts MATCH ? GROUP BY c.document_id"));
     for (qsizetype i = 0; i < query.terms.size(); ++i) {

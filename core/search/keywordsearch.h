@@ -68,9 +68,12 @@ private:
     static constexpr double kExpansionWeight = 0.5;
 
     QList<KeywordHit> run(const QString &expression, int limit, const QList<qint64> *documentIds) const;
-    // wordHits re-scored and extended with phrases (FTS strings) counted at weight.
-    QList<KeywordHit> withExpansions(const QList<KeywordHit> &wordHits, const QStringList &phrases, double weight,
-                                     int limit, const QList<qint64> *documentIds) const;
+    // wordHits re-scored and extended with the vocabulary's phrases (FTS strings).
+    QList<KeywordHit> withExpansions(const QList<KeywordHit> &wordHits, const QStringList &phrases, int limit,
+                                     const QList<qint64> *documentIds) const;
+    // FTS5's "averages" record, rewritten on every insert and delete: what caches compare.
+    QByteArray indexVersion() const;
+    QHash<qint64, int> chunksPerDocument() const; // cached per index version
 
     std::shared_ptr<Library> m_library;
 };

@@ -22,11 +22,6 @@ constexpr const char *kFeatureNames[PassageRanker::FeatureCount] = {
     "fused", "keyword", "vector", "coverage", "proximity", "phrase",
     "year_match", "year_other", "numbers", "document_prior", "navigational", "page_coverage", "page_year", "heading_coverage", "first_stage_rank"};
 
-// The top of a page holds what its passages inherit: a statement's title, the company, the
-// period columns ("2015 2014 2013"), a running header. The whole page would favour long, dense pages
-// (a reference card covers every word), so only its top counts.
-constexpr qsizetype kPageTopChars = 400;
-
 // Two question words count as "together" in a passage when at most this many words lie between.
 constexpr int kProximityWindow = 4;
 
@@ -211,9 +206,9 @@ QList<PassageRanker::Features> PassageRanker::features(const QString &question, 
     // Several candidates share a page: each page's words are read once.
     QHash<QString, std::pair<Words, QStringList>> pages;
     for (const Candidate &c : candidates) {
-        if (!c.pageText.isEmpty() && !pages.contains(c.pageText)) {
-            const QString top = c.pageText.left(kPageTopChars);
-            pages.insert(c.pageText, {wordsOf(top), yearsIn(top)});
+        if (!c.pageTop.isEmpty() && !pages.contains(c.pageTop)) {
+            const QString top = c.pageTop.left(kPageTopChars);
+            pages.insert(c.pageTop, {wordsOf(top), yearsIn(top)});
         }
     }
     QList<Features> out;
@@ -228,7 +223,7 @@ QList<PassageRanker::Features> PassageRanker::features(const QString &question, 
         f[Coverage] = coverage(q, w);
         f[HeadingCoverage] = c.heading.isEmpty() ? 0.0 : coverage(q, wordsOf(c.heading));
         f[FirstStageRank] = c.rank > 0 ? 10.0 / (9.0 + c.rank) : 0.0;
-        const auto page = pages.constFind(c.pageText);
+        const auto page = pages.constFind(c.pageTop);
         Words inherited = w;
         if (page != pages.cend()) {
             for (auto it = page->first.positions.cbegin(); it != page->first.positions.cend(); ++it)

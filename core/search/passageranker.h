@@ -42,11 +42,16 @@ public:
     };
     using Features = std::array<double, FeatureCount>;
 
+    // The top of a page holds what its passages inherit: a statement's title, the company, the
+    // period columns ("2015 2014 2013"), a running header. The whole page would favour long, dense
+    // pages (a reference card covers every word), so only this much of it is read.
+    static constexpr int kPageTopChars = 400;
+
     struct Candidate {
         qint64 documentId = 0;
         QString heading;
         QString text;
-        QString pageText;          // the page the passage is on (its top is read)
+        QString pageTop;           // the first kPageTopChars characters of the passage's page
         double fusedScore = 0.0;
         double keywordScore = 0.0; // 0 when BM25 did not find it
         double vectorScore = 0.0;  // 0 when the vector side did not find it
