@@ -452,11 +452,16 @@ int evalCommand(const Args &args, Context &ctx)
             contains += found;
             containsValue = found;
         }
+        QJsonArray cited;
+        for (const Citation &c : answer.citations)
+            cited.append(QJsonObject{{QStringLiteral("document"), c.document}, {QStringLiteral("page"), c.page}});
         details.append(QJsonObject{{QStringLiteral("question"), q.text},
                                    {QStringLiteral("rank"), rank},
                                    {QStringLiteral("floor_rank"), floorRank},
                                    {QStringLiteral("answer_cites_expected"), cites},
-                                   {QStringLiteral("answer_contains"), containsValue}});
+                                   {QStringLiteral("answer_contains"), containsValue},
+                                   {QStringLiteral("answer"), answer.text},
+                                   {QStringLiteral("answer_cites"), cited}});
     }
     const double count = static_cast<double>(questions.size());
     double mean = 0;

@@ -2,7 +2,9 @@
 
 #include "llm/citationresolver.h"
 #include "llm/tablerow.h"
+#include "util/tablevalue.h"
 #include "search/textanalysis.h"
+#include "search/vocabulary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -73,17 +75,56 @@ bool looksLikeTable(QStringView text)
     return lines >= 3 && 2 * rows > lines;
 }
 
-// "Net income in 2022: 99,803" when the question names one of the columns' years, else every year.
+// "Net income in 2022 (in millions): 99,803" when the question names one of the columns' years, else
+// every year.
 QString tableRowAnswer(const TableRowReading &row, const QString &question)
 {
+    // A percentage is not in millions, whatever the table's note says of its amounts.
+    const bool percentages = std::all_of(row.cells.cbegin(), row.cells.cend(),
+                                         [](const auto &cell) { return cell.second.endsWith(QLatin1Char('%')); });
+    const QString unit = row.unit.isEmpty() || percentages ? QString() : QStringLiteral(" (%1)").arg(row.unit);
     for (const auto &[year, value] : row.cells) {
-        if (question.contains(year))
-            return QStringLiteral("%1 in %2: %3").arg(row.label, year, value);
+        if (question.contains(year)) {
+            const QString shown = value.endsWith(QLatin1Char('%')) ? QString() : unit;
+            return QStringLiteral("%1 in %2%3: %4").arg(row.label, year, shown, value);
+        }
     }
     QStringList cells;
     for (const auto &[year, value] : row.cells)
         cells << QStringLiteral("%1: %2").arg(year, value);
-    return QStringLiteral("%1 \u2014 %2").arg(row.label, cells.join(QStringLiteral("; ")));
+    return QStringLiteral("%1 \u2014 %2%3").arg(row.label, cells.join(QStringLiteral("; ")), unit);
+}
+
+QStringList yearsOf(const QString &text)
+{
+    static const QRegularExpression year(QStringLiteral("\\b(?:19|20)\\d\\d\\b"));
+    QStringList out;
+    for (auto it = year.globalMatch(text); it.hasNext();)
+        out << it.next().captured();
+    return out;
+}
+
+const QRegularExpression &monthDate()
+{
+    static const QRegularExpression re(QStringLiteral("\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?\\s+\\d{1,2}\\b"),
+                                       QRegularExpression::CaseInsensitiveOption);
+    return re;
+}
+
+// A figure: a number that is not a year or the day of a date ("$1,234", "28%", "2.5", "136").
+bool hasFigure(const QString &text)
+{
+    QString t = text;
+    t.replace(monthDate(), QStringLiteral(" "));
+    static const QRegularExpression year(QStringLiteral("(?<![\\d,.])(?:19|20)\\d\\d(?![\\d,%]|\\.\\d)"));
+    t.replace(year, QStringLiteral(" "));
+    static const QRegularExpression number(QStringLiteral("\\d"));
+    return t.contains(number);
+}
+
+bool hasDate(const QString &text)
+{
+    return text.contains(monthDate()) || !yearsOf(text).isEmpty();
 }
 
 // Whether a blank line in PDF text sits inside a sentence: around a code line ("The function sink,"
@@ -124,6 +165,65 @@ bool defines(const QString &sentence, const QString &subject)
     return verb.match(rest.toString()).hasMatch();
 }
 
+// What the question asks for, beyond its words.
+struct QuestionShape {
+    QStringList terms; // stemmed content words, each once
+    QStringList years; // the years it names, fiscal shorthand spelled out
+    bool asksFigure = false;
+    bool asksDate = false;
+    QString subject;   // "What is X?": X
+    // Analyst vocabulary: the question's stems a phrase matched ("capex"), and the stems of each other
+    // phrase of its group ("purchases of property and equipment"), any of which stands in for them.
+    QList<std::pair<QStringList, QList<QStringList>>> synonyms;
+};
+
+QuestionShape shapeOf(const QString &question)
+{
+    QuestionShape shape;
+    const QString spelled = spellOutPeriods(question);
+    shape.terms = termsOf(spelled);
+    // "How much" and "how many" say what kind of answer is wanted (asksFigure), not what it is about.
+    shape.terms.removeAll(QStringLiteral("much"));
+    shape.terms.removeAll(QStringLiteral("mani"));
+    shape.terms.removeDuplicates();
+    shape.years = yearsOf(spelled);
+    shape.years.removeDuplicates();
+    static const QRegularExpression figure(
+        QStringLiteral("^\\s*how\\s+(?:much|many|large|big|high|low|long|far|often)\\b"
+                       "|\\b(?:percentage|percent|proportion|ratio|amount|number of|how much|how many)\\b"
+                       "|^\\s*what\\s+(?:was|were|is|are)\\b.*\\b(?:19|20)\\d\\d\\b"),
+        QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression date(QStringLiteral("^\\s*when\\b|\\b(?:what|which)\\s+(?:date|day|month|year)\\b"),
+                                         QRegularExpression::CaseInsensitiveOption);
+    shape.asksDate = date.match(question).hasMatch();
+    shape.asksFigure = !shape.asksDate && figure.match(question).hasMatch();
+    shape.subject = definitionSubject(question);
+    for (const Vocabulary::Expansion &e : Vocabulary::analyst().expand(spelled)) {
+        QList<QStringList> alternatives;
+        for (const QString &a : e.alternatives) {
+            if (const QStringList stems = termsOf(a); !stems.isEmpty())
+                alternatives << stems;
+        }
+        if (const QStringList matched = termsOf(e.matched); !matched.isEmpty() && !alternatives.isEmpty())
+            shape.synonyms.append({matched, alternatives});
+    }
+    return shape;
+}
+
+// The lines above a table row that say what its columns are: its caption, column headers and lead-in
+// lines, the nearest few that are not rows themselves.
+QString captionAbove(QStringView above)
+{
+    QStringList kept;
+    const QList<QStringView> lines = above.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (auto it = lines.crbegin(); it != lines.crend() && kept.size() < 4; ++it) {
+        const QStringView line = it->trimmed();
+        if (!line.isEmpty() && trailingTableValues(line).isEmpty())
+            kept.prepend(line.toString());
+    }
+    return kept.join(QLatin1Char('\n'));
+}
+
 } // namespace
 
 ExtractiveAnswerer::ExtractiveAnswerer(ExtractiveSettings settings)
@@ -156,7 +256,11 @@ ModelList ExtractiveAnswerer::listModels(const CancelToken &)
     return {{defaultModel()}, {}};
 }
 
-QList<std::pair<int, int>> ExtractiveAnswerer::passageSentences(const QString &text) const
+namespace {
+
+// Sentence spans of text; `rows`, when given, gets whether each span is one line of a table (or of a
+// list with no full stops) rather than a sentence.
+QList<std::pair<int, int>> splitSentences(const QString &text, int maxSentenceWords, QList<bool> *rows)
 {
     // Paragraphs (blank-line separated), then paragraphs that continue one another grouped back together.
     static const QRegularExpression blank(QStringLiteral("\\n[ \\t\\r]*\\n\\s*"));
@@ -190,11 +294,17 @@ QList<std::pair<int, int>> ExtractiveAnswerer::passageSentences(const QString &t
     for (const auto &[start, end] : std::as_const(groups)) {
         QString flat = text.mid(start, end - start);
         flat.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\r'), QLatin1Char(' '));
-        const QList<std::pair<int, int>> spans = CitationResolver::sentenceSpans(flat);
+        // A table's dot leaders ("Net income ........ 629,551") would end sentences mid-row: a paragraph
+        // that is a table is read line by line as a whole.
+        const bool table = looksLikeTable(QStringView(text).mid(start, end - start));
+        const QList<std::pair<int, int>> spans =
+            table ? QList<std::pair<int, int>>{{0, static_cast<int>(flat.size())}} : CitationResolver::sentenceSpans(flat);
         for (const auto &[s, e] : spans) {
             const QStringView sentence = QStringView(text).mid(start + s, e - s);
-            if (wordCount(sentence) <= m_settings.maxSentenceWords && !looksLikeTable(sentence)) {
+            if (!table && wordCount(sentence) <= maxSentenceWords && !looksLikeTable(sentence)) {
                 sentences.append({start + s, start + e});
+                if (rows)
+                    rows->append(false);
                 continue;
             }
             // A table, or a list with no full stops: its lines are the units.
@@ -205,6 +315,8 @@ QList<std::pair<int, int>> ExtractiveAnswerer::passageSentences(const QString &t
                     if (!line.isEmpty()) {
                         const int offset = static_cast<int>(line.data() - text.constData());
                         sentences.append({offset, offset + static_cast<int>(line.size())});
+                        if (rows)
+                            rows->append(true);
                     }
                     lineStart = i + 1;
                 }
@@ -214,24 +326,49 @@ QList<std::pair<int, int>> ExtractiveAnswerer::passageSentences(const QString &t
     return sentences;
 }
 
+} // namespace
+
+QList<std::pair<int, int>> ExtractiveAnswerer::passageSentences(const QString &text) const
+{
+    return splitSentences(text, m_settings.maxSentenceWords, nullptr);
+}
+
 QList<ExtractedSentence> ExtractiveAnswerer::pick(const QString &question, const QList<ChatSource> &sources) const
 {
-    QStringList questionTerms = termsOf(question);
-    questionTerms.removeDuplicates();
-    if (questionTerms.isEmpty() || sources.isEmpty())
+    const ExtractiveAnswer found = answer(question, sources);
+    return found.closestOnly ? QList<ExtractedSentence>() : found.sentences;
+}
+
+ExtractiveAnswer ExtractiveAnswerer::answer(const QString &question, const QList<ChatSource> &sources) const
+{
+    const QuestionShape shape = shapeOf(question);
+    if (shape.terms.isEmpty() || sources.isEmpty())
         return {};
 
     struct Candidate {
         ExtractedSentence sentence;
         QSet<QString> terms;
+        QSet<QString> captionTerms; // a table row's caption and column headers, not already in terms
+        QStringList years;          // the years it names, or a table row's column years
+        bool figure = false;
+        bool date = false;
         int words = 0;
     };
     QList<Candidate> candidates;
     QHash<QString, int> documentFrequency;
+    QList<QSet<QString>> documentTerms; // per source: the words of its document's name
     for (qsizetype s = 0; s < sources.size(); ++s) {
-        const QString &text = sources.at(s).text;
+        const ChatSource &source = sources.at(s);
+        const QString &text = source.text;
         QSet<QString> inSource;
-        for (const auto &[start, end] : passageSentences(text)) {
+        QList<bool> rows;
+        QString name = source.document;
+        name.replace(QLatin1Char('_'), QLatin1Char(' ')).replace(QLatin1Char('.'), QLatin1Char(' '));
+        const QStringList nameTerms = termsOf(name);
+        documentTerms.append(QSet<QString>(nameTerms.cbegin(), nameTerms.cend()));
+        const QList<std::pair<int, int>> spans = splitSentences(text, m_settings.maxSentenceWords, &rows);
+        for (qsizetype i = 0; i < spans.size(); ++i) {
+            const auto &[start, end] = spans.at(i);
             Candidate c;
             c.sentence.source = static_cast<int>(s);
             c.sentence.start = start;
@@ -241,6 +378,29 @@ QList<ExtractedSentence> ExtractiveAnswerer::pick(const QString &question, const
             const QStringList terms = termsOf(c.sentence.text);
             c.terms = QSet<QString>(terms.cbegin(), terms.cend());
             inSource.unite(c.terms);
+            c.years = yearsOf(c.sentence.text);
+            c.figure = hasFigure(c.sentence.text);
+            c.date = hasDate(c.sentence.text);
+            // A table row ("Net income 96,995 99,803") is read against its column years and unit;
+            // a sentence that merely ends in numbers ("... December 31, 2022") is not a row.
+            if (rows.at(i) || looksLikeTable(c.sentence.text)) {
+                const QString above = source.section + QLatin1Char('\n') + text.left(start);
+                const QString context = source.section + QLatin1Char('\n') + text;
+                if (const auto row = readTableRow(c.sentence.text, above, context)) {
+                    c.sentence.reading = tableRowAnswer(*row, spellOutPeriods(question));
+                    c.years.clear();
+                    // The row holds a value for each column year: it names them as much as its label.
+                    for (const auto &cell : row->cells) {
+                        c.years << cell.first;
+                        c.terms.insert(cell.first);
+                    }
+                }
+                const QStringList caption = termsOf(source.section + QLatin1Char('\n') + captionAbove(QStringView(text).left(start)));
+                for (const QString &t : caption) {
+                    if (!c.terms.contains(t))
+                        c.captionTerms.insert(t);
+                }
+            }
             // A section title repeats the question's words without answering it.
             if (c.words >= kMinSentenceWords && !(c.words <= 12 && isHeading(c.sentence.text)))
                 candidates.append(c);
@@ -256,25 +416,59 @@ QList<ExtractedSentence> ExtractiveAnswerer::pick(const QString &question, const
         return std::log(1.0 + (n + 1.0) / std::max(1, df));
     };
     double questionWeight = 0.0;
-    for (const QString &term : std::as_const(questionTerms))
+    for (const QString &term : std::as_const(shape.terms))
         questionWeight += idf(term); // a term no passage has counts fully: the passages miss it
-    const QString subject = definitionSubject(question);
 
     for (Candidate &c : candidates) {
         double matched = 0.0;
-        for (const QString &term : std::as_const(questionTerms)) {
+        for (const QString &term : std::as_const(shape.terms)) {
             if (c.terms.contains(term))
                 matched += idf(term);
+            else if (c.captionTerms.contains(term))
+                matched += 0.5 * idf(term);
         }
-        c.sentence.coverage = matched / questionWeight;
-        const double rankBonus = 1.0 + 0.5 / (c.sentence.source + 1);
+        // A vocabulary phrase standing in for the question's words counts almost as much as they do.
+        for (const auto &[words, alternatives] : shape.synonyms) {
+            const auto within = [](const QStringList &stems, const QSet<QString> &set) {
+                return std::all_of(stems.cbegin(), stems.cend(), [&](const QString &t) { return set.contains(t); });
+            };
+            if (within(words, c.terms) || !std::any_of(alternatives.cbegin(), alternatives.cend(),
+                                                        [&](const QStringList &a) { return within(a, c.terms); }))
+                continue;
+            for (const QString &term : words) {
+                if (!c.terms.contains(term) && shape.terms.contains(term))
+                    matched += (c.captionTerms.contains(term) ? 0.3 : 0.8) * idf(term);
+            }
+        }
+        // How well the question is answered also counts the words its document's name holds ("Adobe"
+        // in ADOBE_2015_10K.pdf), though they do not tell the units of one document apart.
+        double named = 0.0;
+        for (const QString &term : std::as_const(shape.terms)) {
+            if (!c.terms.contains(term) && !c.captionTerms.contains(term) && documentTerms.at(c.sentence.source).contains(term))
+                named += 0.5 * idf(term);
+        }
+        c.sentence.coverage = std::min(1.0, (matched + named) / questionWeight);
+        // The passages come ranked by the second stage; its order is evidence, not a tie-break.
+        const double rankPrior = 1.0 / (1.0 + 0.15 * c.sentence.source);
         const double lengthFactor = 1.0 / (1.0 + std::max(0, c.words - kLongSentenceWords) / double(kLongSentenceWords));
         // Asked what something is, the sentence that says "X is ..." answers better than one naming X.
-        const double definitionBonus = !subject.isEmpty() && defines(c.sentence.text, subject) ? 1.5 : 1.0;
+        const double definitionBonus = !shape.subject.isEmpty() && defines(c.sentence.text, shape.subject) ? 1.5 : 1.0;
         // A lead-in ending in a colon ("Adjustments to reconcile net income to cash generated by
         // operating activities:") names what follows; the line that follows holds the answer.
         const double leadIn = c.sentence.text.endsWith(QLatin1Char(':')) ? 0.5 : 1.0;
-        c.sentence.score = matched * rankBonus * lengthFactor * definitionBonus * leadIn;
+        // "How much" is answered by a figure, "when" by a date.
+        double kind = 1.0;
+        if (shape.asksFigure)
+            kind = c.figure ? 1.35 : 0.75;
+        else if (shape.asksDate)
+            kind = c.date ? 1.35 : 0.75;
+        double period = 1.0;
+        if (!shape.years.isEmpty() && !c.years.isEmpty()) {
+            const bool agrees = std::any_of(shape.years.cbegin(), shape.years.cend(),
+                                            [&](const QString &y) { return c.years.contains(y); });
+            period = agrees ? 1.2 : 0.8;
+        }
+        c.sentence.score = matched * rankPrior * lengthFactor * definitionBonus * leadIn * kind * period;
     }
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const Candidate &a, const Candidate &b) { return a.sentence.score > b.sentence.score; });
@@ -283,30 +477,49 @@ QList<ExtractedSentence> ExtractiveAnswerer::pick(const QString &question, const
     if (bestCoverage < m_settings.minCoverage)
         return {};
 
-    // The best sentence, then others that score close to it and bring a question term it lacks.
-    QList<ExtractedSentence> chosen;
-    QSet<QString> covered;
-    const double best = candidates.constFirst().sentence.score;
-    for (const Candidate &c : std::as_const(candidates)) {
-        if (chosen.size() >= m_settings.maxSentences || c.sentence.score < best * m_settings.keepRatio)
-            break;
-        bool addsTerm = chosen.isEmpty();
-        for (const QString &term : std::as_const(questionTerms)) {
-            if (c.terms.contains(term) && !covered.contains(term))
-                addsTerm = true;
+    ExtractiveAnswer out;
+    if (bestCoverage < m_settings.answerCoverage) {
+        // A weak match: the closest passages' best sentence each, in passage order, as evidence to read.
+        out.closestOnly = true;
+        QSet<int> shown;
+        for (const Candidate &c : std::as_const(candidates)) {
+            if (shown.size() >= m_settings.closestPassages)
+                break;
+            if (c.sentence.coverage > 0 && !shown.contains(c.sentence.source)) {
+                shown.insert(c.sentence.source);
+                out.sentences.append(c.sentence);
+            }
         }
-        if (!addsTerm)
-            continue;
-        for (const QString &term : std::as_const(questionTerms)) {
-            if (c.terms.contains(term))
-                covered.insert(term);
+    } else {
+        // The best unit, then others that score close to it and bring a question term it lacks.
+        QSet<QString> covered;
+        const double best = candidates.constFirst().sentence.score;
+        for (const Candidate &c : std::as_const(candidates)) {
+            if (out.sentences.size() >= m_settings.maxSentences || c.sentence.score < best * m_settings.keepRatio)
+                break;
+            bool addsTerm = out.sentences.isEmpty();
+            for (const QString &term : std::as_const(shape.terms)) {
+                if (c.terms.contains(term) && !covered.contains(term))
+                    addsTerm = true;
+            }
+            if (!addsTerm)
+                continue;
+            for (const QString &term : std::as_const(shape.terms)) {
+                if (c.terms.contains(term))
+                    covered.insert(term);
+            }
+            out.sentences.append(c.sentence);
         }
-        chosen.append(c.sentence);
     }
-    std::sort(chosen.begin(), chosen.end(), [](const ExtractedSentence &a, const ExtractedSentence &b) {
+    std::sort(out.sentences.begin(), out.sentences.end(), [](const ExtractedSentence &a, const ExtractedSentence &b) {
         return a.source != b.source ? a.source < b.source : a.start < b.start;
     });
-    return chosen;
+    return out;
+}
+
+QString ExtractiveAnswerer::closestPassagesText()
+{
+    return QStringLiteral("No passage answers this directly; the closest passages are:");
 }
 
 ChatResult ExtractiveAnswerer::chat(const ChatRequest &request, const ChatDeltaFn &onDelta)
@@ -321,28 +534,31 @@ ChatResult ExtractiveAnswerer::chat(const ChatRequest &request, const ChatDeltaF
     }
     QElapsedTimer timer;
     timer.start();
-    const QList<ExtractedSentence> sentences = pick(request.question, request.sources);
-    if (sentences.isEmpty()) {
+    const ExtractiveAnswer found = answer(request.question, request.sources);
+    if (found.sentences.isEmpty()) {
         result.text = noAnswerText();
         if (onDelta)
             onDelta(result.text);
         return result;
     }
+    const auto say = [&](const QString &line) {
+        const QString piece = (result.text.isEmpty() ? QString() : QStringLiteral("\n")) + line;
+        result.text += piece;
+        if (onDelta)
+            onDelta(piece);
+    };
+    if (found.closestOnly)
+        say(closestPassagesText());
     // One sentence per line: a line break always ends a sentence for the citation resolver, even when
     // the extracted text has no full stop of its own.
-    for (const ExtractedSentence &s : sentences) {
-        const ChatSource &source = request.sources.at(s.source);
-        const QString cite = QStringLiteral(" [") + source.label + QLatin1Char(']');
-        QString line = (result.text.isEmpty() ? QString() : QStringLiteral("\n")) + s.text + cite;
-        // A table row as quoted is a label and bare numbers; say which year each number is for.
-        const QString above = source.section + QLatin1Char('\n') + source.text.left(s.start);
-        if (const auto row = readTableRow(s.text, above))
-            line += QLatin1Char('\n') + tableRowAnswer(*row, request.question) + cite;
-        result.text += line;
-        if (onDelta)
-            onDelta(line);
+    for (const ExtractedSentence &s : found.sentences) {
+        const QString cite = QStringLiteral(" [") + request.sources.at(s.source).label + QLatin1Char(']');
+        // A table row as quoted is a label and bare numbers; its reading says which year and unit
+        // each number is for.
+        say(s.text + cite + (s.reading.isEmpty() ? QString() : QLatin1Char('\n') + s.reading + cite));
     }
-    qCDebug(lcExtractive) << "picked" << sentences.size() << "sentence(s) in" << timer.elapsed() << "ms";
+    qCDebug(lcExtractive) << "picked" << found.sentences.size() << "sentence(s) in" << timer.elapsed() << "ms"
+                          << (found.closestOnly ? "(closest passages only)" : "");
     return result;
 }
 

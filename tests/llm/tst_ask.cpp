@@ -2,6 +2,7 @@
 // the audit trail, word boxes, policy, history, and the `ask` CLI contract against loopback providers.
 #include "governance/auditlog.h"
 #include "llm/askservice.h"
+#include "llm/citationresolver.h"
 #include "llm/extractiveanswerer.h"
 #include "search/builtinembedder.h"
 #include "store/documentstore.h"
@@ -223,7 +224,7 @@ private Q_SLOTS:
         const ChatSource withSection{QStringLiteral("S1"), QStringLiteral("annual-report.pdf"), 3, rows,
                                      QStringLiteral("CONSOLIDATED STATEMENTS OF CASH FLOWS (In millions) Years ended 2023 2022 2021")};
         text = answer(QStringLiteral("What was the 2021 depreciation and amortization?"), withSection);
-        QVERIFY2(text.contains(QLatin1String("Depreciation and amortization in 2021: 11,284 [S1]")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("Depreciation and amortization in 2021 (in millions): 11,284 [S1]")), qPrintable(text));
         // Currency signs set apart from their numbers, as statements print them.
         const ChatSource dollars{QStringLiteral("S1"), QStringLiteral("annual-report.pdf"), 2,
                                  QStringLiteral("2023 2022 2021\nNet sales $ 383,285 $ 394,328 $ 365,817\n"
@@ -237,6 +238,87 @@ private Q_SLOTS:
         text = answer(QStringLiteral("What were net sales in 2022?"), withChange);
         QVERIFY2(text.contains(QLatin1String("Net sales 383,285 394,328 (3)% [S1]")), qPrintable(text));
         QVERIFY2(!text.contains(QLatin1String("in 2022:")), qPrintable(text));
+    }
+
+    void aStatementRowIsReadWithItsScatteredColumnYearsAndUnit()
+    {
+        // A cash-flow statement as Poppler's text layer gives it (ADOBE_2015_10K.pdf, page 63): the
+        // column headers scattered over short lines above and below the rows, dot leaders, and the unit
+        // on its own line. The question says "capex"; the statement says "Purchases of property and
+        // equipment" (the analyst vocabulary joins them).
+        const ChatSource statement{
+            QStringLiteral("S1"), QStringLiteral("ADOBE_2015_10K.pdf"), 63,
+            QStringLiteral("CONSOLIDATED STATEMENTS OF CASH FLOWS\n\n(In thousands)\n\nNovember 27,\n2015\n"
+                           "Cash flows from investing activities:\n"
+                           "Purchases of short-term investments ........................ (2,064,833) (2,014,186) (2,058,058)\n"
+                           "Acquisitions, net of cash acquired ......................... (826,004) (29,802) (704,589)\n"
+                           "Purchases of property and equipment ........................ (184,936) (148,332) (188,358)\n"
+                           "Proceeds from sale of property ............................. 57,779 \u2014 24,260\n"
+                           "Net cash used for investing activities ..................... (1,488,358) (490,707) (1,177,803)\n\n"
+                           "November 29,\n2013\n\nSee accompanying Notes to Consolidated Financial Statements.\n63\n\n"
+                           "Years Ended\nNovember 28,\n2014")};
+        const ChatSource prose{QStringLiteral("S2"), QStringLiteral("ADOBE_2015_10K.pdf"), 45,
+                               QStringLiteral("Data center costs increased primarily due to higher transaction volumes in "
+                                              "fiscal 2015 as we continued to invest in capital projects.")};
+        ChatRequest request;
+        request.question = QStringLiteral("How much did Adobe spend on capex in fiscal 2015?");
+        request.sources = {statement, prose};
+        const QString text = ExtractiveAnswerer().chat(request, {}).text;
+        QVERIFY2(text.startsWith(QLatin1String("Purchases of property and equipment ")), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("Purchases of property and equipment in 2015 (in thousands): (184,936) [S1]")),
+                 qPrintable(text));
+    }
+
+    void aSentenceEndingInADateIsNotReadAsATableRow()
+    {
+        const ChatSource source{QStringLiteral("S1"), QStringLiteral("10-Q.pdf"), 40,
+                                QStringLiteral("Six Months Ended December 31, 2022 2021\n\nNet sales increased by $183 million, "
+                                               "or by 12%, for the six months ended December 31, 2022, compared to the six "
+                                               "months ended December 31, 2021.")};
+        ChatRequest request;
+        request.question = QStringLiteral("How much did net sales increase in the six months ended December 31, 2022?");
+        request.sources = {source};
+        const QString text = ExtractiveAnswerer().chat(request, {}).text;
+        QVERIFY2(text.contains(QLatin1String("Net sales increased by $183 million")), qPrintable(text));
+        QVERIFY2(!text.contains(QLatin1String(" in 2021:")) && !text.contains(QLatin1String(" in 2022:")), qPrintable(text));
+    }
+
+    void aWeakMatchSaysSoAndShowsTheClosestPassages()
+    {
+        // Only a minor word of the question is in the passages: no answer is made up from it; the
+        // closest passages are shown, each cited, and the answer is not counted as declined.
+        const QList<ChatSource> sources{
+            {QStringLiteral("S1"), QStringLiteral("manual.pdf"), 12,
+             QStringLiteral("The plot command draws a graph of each data file in turn.")},
+            {QStringLiteral("S2"), QStringLiteral("manual.pdf"), 40,
+             QStringLiteral("Each data file may hold several blocks separated by blank lines.")}};
+        ChatRequest request;
+        request.question = QStringLiteral("Which colour palette suits a data file of ocean temperatures for colour-blind readers?");
+        request.sources = sources;
+        const ExtractiveAnswerer answerer;
+        const ExtractiveAnswer found = answerer.answer(request.question, sources);
+        QVERIFY(found.closestOnly);
+        QCOMPARE(found.sentences.size(), 2);
+        QVERIFY(answerer.pick(request.question, sources).isEmpty());
+        const QString text = ExtractiveAnswerer().chat(request, {}).text;
+        QVERIFY2(text.startsWith(ExtractiveAnswerer::closestPassagesText() + QLatin1Char('\n')), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("[S1]")) && text.contains(QLatin1String("[S2]")), qPrintable(text));
+
+        // Through the ask path: cited passages, not a refusal.
+        Answer a;
+        QList<RetrievedPassage> passages;
+        for (const ChatSource &s : sources) {
+            RetrievedPassage p;
+            p.documentName = s.document;
+            p.page = s.page;
+            p.text = s.text;
+            p.charEnd = static_cast<int>(s.text.size());
+            passages << p;
+        }
+        CitationResolver::resolve(text, passages, &a);
+        QCOMPARE(a.citations.size(), 2);
+        QVERIFY(!a.declined);
+        QVERIFY2(a.uncitedSentences.isEmpty(), qPrintable(a.uncitedSentences.join(QLatin1Char('|'))));
     }
 
     void citationsCarryWordBoxesOfTheQuotedSentence()
