@@ -97,6 +97,7 @@ void ChatController::run(const QString &question, const QList<ConversationTurn> 
     request.question = question;
     request.history = history;
     request.retrieval.k = settings.passages;
+    request.retrieval.waitForVectorIndex = false; // a large library's first question is not kept waiting
     if (!settings.scope.isEmpty())
         request.retrieval.documentIds = settings.scope;
     request.model = settings.model.isEmpty() ? settings.provider.model : settings.model;

@@ -55,6 +55,9 @@ void IndexController::useEmbedders(QList<std::shared_ptr<Embedder>> all, std::sh
     m_embedders = std::move(all);
     m_chosen = std::move(chosen);
     m_retriever = std::make_shared<HybridRetriever>(m_library, m_embedders);
+    // A large library's vector index takes seconds to verify and load: it opens while the analyst
+    // reads, and questions asked meanwhile are answered by keyword search (ChatController).
+    m_retriever->openInBackground();
 }
 
 bool IndexController::isBusy() const

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QFuture>
 #include <QHash>
 #include <QJsonArray>
@@ -284,9 +286,14 @@ HybridRetriever::HybridRetriever(std::shared_ptr<Library> library, QList<std::sh
     : m_library(std::move(library))
     , m_embedders(std::move(embedders))
 {
+    m_openPool.setMaxThreadCount(1);
 }
 
-HybridRetriever::~HybridRetriever() = default;
+HybridRetriever::~HybridRetriever()
+{
+    m_cancelOpening.cancel();
+    m_openPool.waitForDone();
+}
 
 std::shared_ptr<Embedder> HybridRetriever::activeEmbedder(QString *activeId) const
 {
@@ -316,8 +323,48 @@ bool HybridRetriever::prepare(const CancelToken &cancel, QString *error)
     return vectorIndex(*embedder)->open(cancel, error);
 }
 
+void HybridRetriever::openInBackground() const
+{
+    const std::shared_ptr<Embedder> embedder = activeEmbedder(nullptr);
+    if (!embedder)
+        return;
+    const std::shared_ptr<VectorIndex> index = vectorIndex(*embedder);
+    QMutexLocker lock(&m_indexMutex);
+    if (index->isOpen() || (m_opening.isValid() && !m_opening.isFinished()))
+        return;
+    // The task holds the index (and through it the library), not the retriever; the pool, a member,
+    // waits for it when the retriever goes.
+    m_opening = QtConcurrent::run(&m_openPool, [index, cancel = m_cancelOpening] {
+        QElapsedTimer timer;
+        timer.start();
+        QString error;
+        if (index->open(cancel, &error))
+            qCInfo(lcRetriever) << "vector index opened in the background in" << timer.elapsed() << "ms";
+        else
+            qCWarning(lcRetriever) << "the vector index could not be opened in the background:" << error;
+    });
+}
+
+bool HybridRetriever::isOpeningInBackground() const
+{
+    QMutexLocker lock(&m_indexMutex);
+    return m_opening.isValid() && !m_opening.isFinished();
+}
+
+void HybridRetriever::waitForBackgroundOpen() const
+{
+    QFuture<void> opening;
+    {
+        QMutexLocker lock(&m_indexMutex);
+        opening = m_opening;
+    }
+    if (opening.isValid())
+        opening.waitForFinished();
+}
+
 HybridRetriever::VectorSide HybridRetriever::vectorSearch(const QString &question, const KeywordQuery &query, int n,
-                                                          const std::optional<QList<qint64>> &candidateChunks) const
+                                                          const std::optional<QList<qint64>> &candidateChunks,
+                                                          bool waitForIndex) const
 {
     VectorSide side;
     QString activeId;
@@ -331,6 +378,14 @@ HybridRetriever::VectorSide HybridRetriever::vectorSearch(const QString &questio
     }
     side.embedderId = embedder->id();
     const auto index = vectorIndex(*embedder);
+    // A small index opens in milliseconds (waiting for one opening in the background too): only a
+    // large one is worth a keyword-only answer.
+    if (!waitForIndex && !index->isOpen() && QFileInfo(index->indexPath()).size() >= m_backgroundOpenAbove) {
+        openInBackground();
+        side.message = QStringLiteral("The meaning index of this large library is still opening; this search used "
+                                      "keyword search only, the next ones will use both.");
+        return side;
+    }
     QString error;
     std::vector<float> vector;
     if (!index->open({}, &error)) {
@@ -398,7 +453,7 @@ RetrievalResult HybridRetriever::retrieve(const QString &question, const Retriev
     // The two rankings are independent: on a multi-core machine the vector side runs beside BM25.
     VectorSide vector;
     QFuture<VectorSide> vectorFuture;
-    const auto searchVectors = [&] { return vectorSearch(question, query, n, candidateChunks); };
+    const auto searchVectors = [&] { return vectorSearch(question, query, n, candidateChunks, options.waitForVectorIndex); };
     if (options.mode == RetrievalMode::Hybrid && QThread::idealThreadCount() > 1)
         vectorFuture = QtConcurrent::run(searchVectors);
     else if (options.mode == RetrievalMode::Vector)

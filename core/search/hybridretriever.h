@@ -3,13 +3,16 @@
 #include "search/passageranker.h"
 #include "util/canceltoken.h"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include <QList>
+#include <QFuture>
 #include <QMutex>
 #include <QString>
+#include <QThreadPool>
 
 namespace docsight {
 
@@ -31,6 +34,10 @@ struct RetrievalOptions {
     int candidates = 100;                     // taken from each ranking before fusion
     bool secondStage = true;                  // hybrid only: re-order the best fused candidates (PassageRanker)
     bool collectFeatures = false;             // fill RetrievalResult::ranked (for training the second stage)
+    // false: when the vector index is not open yet and is large (opening verifies and loads it, seconds
+    // on a library of 100k+ passages), answer from keyword search at once while it opens in the
+    // background; RetrievalResult::message says so. The GUI asks this way; the CLI waits.
+    bool waitForVectorIndex = true;
 };
 
 // One passage found for a question, with what a citation and a highlight need.
@@ -85,6 +92,15 @@ public:
     // first question. retrieve() does it on demand otherwise.
     bool prepare(const CancelToken &cancel, QString *error = nullptr);
 
+    // The same, on the retriever's own thread; returns at once. Searches that do not wait for the
+    // index (RetrievalOptions::waitForVectorIndex) start it themselves.
+    void openInBackground() const;
+    bool isOpeningInBackground() const;
+    void waitForBackgroundOpen() const;
+    // Index files from this size on are opened in the background by searches that do not wait.
+    void setBackgroundOpenAbove(qint64 bytes) { m_backgroundOpenAbove = bytes; }
+    static constexpr qint64 kBackgroundOpenAbove = 64LL << 20; // about 20k passages of the built-in embedder
+
     RetrievalResult retrieve(const QString &question, const RetrievalOptions &options = {}) const;
 
 private:
@@ -100,7 +116,7 @@ private:
 
     std::shared_ptr<Embedder> activeEmbedder(QString *activeId) const;
     VectorSide vectorSearch(const QString &question, const KeywordQuery &query, int n,
-                            const std::optional<QList<qint64>> &candidateChunks) const;
+                            const std::optional<QList<qint64>> &candidateChunks, bool waitForIndex) const;
 
     std::shared_ptr<VectorIndex> vectorIndex(const Embedder &embedder) const;
 
@@ -108,6 +124,10 @@ private:
     QList<std::shared_ptr<Embedder>> m_embedders;
     mutable QMutex m_indexMutex;
     mutable std::shared_ptr<VectorIndex> m_index; // kept open between questions
+    mutable QThreadPool m_openPool;                // one thread: the background open
+    mutable QFuture<void> m_opening;               // guarded by m_indexMutex
+    CancelToken m_cancelOpening;                   // a rebuild in the background stops with the retriever
+    std::atomic<qint64> m_backgroundOpenAbove = kBackgroundOpenAbove;
 };
 
 } // namespace docsight

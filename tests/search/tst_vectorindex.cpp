@@ -97,6 +97,34 @@ private Q_SLOTS:
         }
     }
 
+    void aLargeIndexOpensInTheBackgroundWhileKeywordSearchAnswers()
+    {
+        const QString question = m_questions.constFirst().question;
+        HybridRetriever retriever(m_lib, {m_embedder});
+        retriever.setBackgroundOpenAbove(1); // every index file counts as large here
+        RetrievalOptions options;
+        options.waitForVectorIndex = false;
+        const RetrievalResult first = retriever.retrieve(question, options);
+        QVERIFY(!first.passages.isEmpty());
+        QVERIFY2(first.message.contains(QLatin1String("keyword search only")), qPrintable(first.message));
+        for (const RetrievedPassage &p : first.passages)
+            QCOMPARE(p.vectorRank, 0);
+        retriever.waitForBackgroundOpen();
+        QVERIFY(!retriever.isOpeningInBackground());
+        const RetrievalResult next = retriever.retrieve(question, options);
+        QVERIFY2(next.message.isEmpty(), qPrintable(next.message));
+        QVERIFY(std::any_of(next.passages.cbegin(), next.passages.cend(), [](const RetrievedPassage &p) { return p.vectorRank > 0; }));
+    }
+
+    void aSearchThatWaitsForTheIndexIsNeverKeywordOnly()
+    {
+        HybridRetriever retriever(m_lib, {m_embedder});
+        retriever.setBackgroundOpenAbove(1);
+        const RetrievalResult result = retriever.retrieve(m_questions.constFirst().question); // waits, as the CLI does
+        QVERIFY2(result.message.isEmpty(), qPrintable(result.message));
+        QVERIFY(std::any_of(result.passages.cbegin(), result.passages.cend(), [](const RetrievedPassage &p) { return p.vectorRank > 0; }));
+    }
+
     void damagedIndexIsDetectedAndRebuilt_data()
     {
         QTest::addColumn<QString>("damage");
