@@ -26,6 +26,7 @@ namespace {
 
 constexpr int kNotesPerImporter = 120;
 constexpr int kMaxSearchRounds = 200;
+constexpr int kLateImports = 8;
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -179,7 +180,38 @@ private Q_SLOTS:
         QCOMPARE(manifest.value(QStringLiteral("count")).toInteger(), chunks);
         QCOMPARE(QDir(lib + QStringLiteral("/vectors")).entryList(QDir::Files | QDir::Hidden).size(), 2); // no temporary files left
 
-        // Search by meaning finds every note, from either importer, in the index as it was saved.
+        // Then many short imports at once, each of which embeds its one passage and saves the vector
+        // index as its last step: the file must end up holding every one of them.
+        const QString late = dir.filePath(QStringLiteral("late"));
+        QVERIFY(QDir().mkpath(late));
+        QProcess lateImports[kLateImports];
+        for (int i = 0; i < kLateImports; ++i) {
+            const QString phrase = codeword(i + 300, 7) + QLatin1Char(' ') + codeword(i + 311, 9);
+            const QString file = QStringLiteral("late-%1.txt").arg(i);
+            QVERIFY(writeFile(late + QLatin1Char('/') + file,
+                              QStringLiteral("Late ledger %1\n\nThe %2 consignment came after closing time.\n").arg(i).arg(phrase).toUtf8()));
+            notes.append({file, phrase});
+            lateImports[i].setProcessChannelMode(QProcess::MergedChannels);
+        }
+        for (int i = 0; i < kLateImports; ++i)
+            lateImports[i].start(QStringLiteral(DOCSIGHT_CLI_PATH), {QStringLiteral("--library"), lib, QStringLiteral("import"),
+                                                                     late + QStringLiteral("/late-%1.txt").arg(i)});
+        for (QProcess &p : lateImports)
+            p.waitForFinished(120000);
+        for (QProcess &p : lateImports) {
+            QVERIFY(p.state() == QProcess::NotRunning);
+            const QByteArray said = p.readAll();
+            QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, said.constData());
+            QVERIFY2(!QString::fromUtf8(said).contains(kRawDatabaseText), said.constData());
+        }
+        const qint64 allChunks = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
+        QCOMPARE(allChunks, chunks + kLateImports);
+        QCOMPARE(scalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings WHERE embedder_id LIKE 'builtin-%'")), allChunks);
+        const QJsonObject saved = QJsonDocument::fromJson(readAll(lib + QStringLiteral("/vectors/") + manifests.first())).object();
+        QCOMPARE(saved.value(QStringLiteral("count")).toInteger(), allChunks);
+        QCOMPARE(QDir(lib + QStringLiteral("/vectors")).entryList(QDir::Files | QDir::Hidden).size(), 2);
+
+        // Search by meaning finds every note, from any importer, in the index as it was saved.
         for (qsizetype i = 0; i < notes.size(); ++i) {
             const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("search"), notes.at(i).phrase, QStringLiteral("--mode"),
                                    QStringLiteral("vector"), QStringLiteral("--k"), QStringLiteral("1"), QStringLiteral("--json")});
