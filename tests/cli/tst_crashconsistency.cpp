@@ -1,8 +1,9 @@
 // A kill -9 at any moment leaves a library that is consistent and that the same command finishes:
 // an import of mixed documents (text PDFs, a scan that needs OCR, a Word file and a folder of small
 // notes) killed at 20 moments spread over its run, a re-read with OCR on every page and a report
-// export killed at a few. The moments are pseudo-random from a fixed seed, printed so a failure can
-// be replayed; they are spread over the duration of a clean run measured first.
+// export killed at a few (and the export also just as its PDF starts being written). The moments
+// are pseudo-random from a fixed seed, printed so a failure can be replayed; they are spread over
+// the duration of a clean run measured first.
 #include "testsupport.h"
 
 #include <csignal>
@@ -23,7 +24,6 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QThread>
 
 using namespace docsight;
 using test::runCli;
@@ -35,7 +35,8 @@ constexpr quint32 kSeed = 20261203;
 constexpr int kImportKills = 20;
 constexpr int kReimportKills = 4;
 constexpr int kExportKills = 4;
-constexpr int kNotes = 180;
+constexpr int kNotes = 150;
+constexpr int kReportNotes = 120;
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -92,7 +93,7 @@ struct Killed {
 };
 
 // Starts docsight-cli and sends it SIGKILL delayMs after the start.
-Killed runAndKill(const QStringList &arguments, int delayMs)
+Killed runAndKill(const QStringList &arguments, int delayMs, const QString &killWhenExists = {})
 {
     Killed k;
     QProcess p;
@@ -102,7 +103,15 @@ Killed runAndKill(const QStringList &arguments, int delayMs)
     QElapsedTimer timer;
     timer.start();
     p.closeWriteChannel();
-    if (!p.waitForFinished(delayMs)) {
+    // Either at the moment, or as soon as the file appears.
+    bool running = true;
+    if (killWhenExists.isEmpty()) {
+        running = !p.waitForFinished(delayMs);
+    } else {
+        while (running && !QFileInfo::exists(killWhenExists) && timer.elapsed() < 60000)
+            running = !p.waitForFinished(1);
+    }
+    if (running) {
         ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
         p.waitForFinished(10000);
         k.killed = p.exitStatus() == QProcess::CrashExit;
@@ -366,7 +375,13 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString lib = dir.filePath(QStringLiteral("lib"));
-        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf"))}).exitCode, 0);
+        // Enough documents and events for the report to take a while to lay out and write.
+        const QString notes = dir.filePath(QStringLiteral("notes"));
+        QVERIFY(QDir().mkpath(notes));
+        for (int i = 0; i < kReportNotes; ++i)
+            QVERIFY(writeFile(notes + QStringLiteral("/memo-%1.txt").arg(i, 3, 10, QLatin1Char('0')),
+                              QStringLiteral("Memo %1\n\nThe audit of site %2 found %3 open items.\n").arg(i).arg(i % 11).arg(i * 3).toUtf8()));
+        QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf")), notes}).exitCode, 0);
         QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("ask"), QStringLiteral("Which command installs a package?")}).exitCode, 0);
         QElapsedTimer timer;
         timer.start();
@@ -385,13 +400,18 @@ private Q_SLOTS:
         const QString out = dir.filePath(QStringLiteral("report.pdf"));
         QRandomGenerator random(kSeed + 2);
         const QList<int> moments = killMoments(random, kExportKills, duration);
-        int killed = 0;
+        int killed = 0, midWrite = 0;
         QByteArray previous; // the report an earlier run left at the path
-        for (int round = 0; round < moments.size(); ++round) {
-            const QString where = QStringLiteral("kill %1 at %2 ms: ").arg(round + 1).arg(moments.at(round));
-            const Killed k = runAndKill({QStringLiteral("--library"), lib, QStringLiteral("export-report"), out}, moments.at(round));
+        // The random moments, then twice the moment the PDF starts being written.
+        for (int round = 0; round < moments.size() + 2; ++round) {
+            const bool random = round < moments.size();
+            const QString where = random ? QStringLiteral("kill %1 at %2 ms: ").arg(round + 1).arg(moments.at(round))
+                                         : QStringLiteral("kill %1 as the PDF is written: ").arg(round + 1);
+            const Killed k = runAndKill({QStringLiteral("--library"), lib, QStringLiteral("export-report"), out},
+                                        random ? moments.at(round) : 0, random ? QString() : out + QStringLiteral(".part"));
             killed += k.killed ? 1 : 0;
-            const QStringList problems = consistencyProblems(lib, 1);
+            midWrite += QFileInfo::exists(out + QStringLiteral(".part")) ? 1 : 0; // killed while writing the PDF
+            const QStringList problems = consistencyProblems(lib, 1 + kReportNotes);
             QVERIFY2(problems.isEmpty(), qPrintable(where + problems.join(QStringLiteral("; "))));
             if (QFileInfo::exists(out)) {
                 const QByteArray sha = sha256Hex(out);
@@ -410,8 +430,9 @@ private Q_SLOTS:
             // Nothing else beside it: no half-written part left behind by the killed run.
             QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("report.pdf*")}, QDir::Files | QDir::Hidden), QStringList{QStringLiteral("report.pdf")});
         }
-        qInfo("%d of %d exports killed; no half-written report, each rerun succeeded", killed, kExportKills);
-        QVERIFY(killed >= 1);
+        qInfo("%d of %d exports killed (%d while writing the PDF); no half-written report, each rerun succeeded", killed,
+              kExportKills + 2, midWrite);
+        QVERIFY(midWrite >= 2);
     }
 };
 
