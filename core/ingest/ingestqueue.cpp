@@ -4,6 +4,7 @@
 #include "store/documentstore.h"
 #include "store/library.h"
 #include "util/diskspace.h"
+#include "util/lockfile.h"
 
 #include <atomic>
 
@@ -103,8 +104,9 @@ bool storeCopy(const QString &from, const QString &to, const CancelToken &cancel
 // One reader per content (SHA-256), within this process and across processes sharing the library:
 // registration (look up, copy, add) and reading happen under it, so identical files in one import,
 // or two imports of the same file, give one document and duplicates instead of racing for the same
-// row and stored file. A killed process's lock is stale (its PID is gone) and is taken over; age
-// never makes it stale, since reading a long scan takes as long as it takes.
+// row and stored file. A killed process's lock is stale (its PID is gone, or it was killed before
+// writing its PID: util/lockfile) and is taken over; age never makes it stale, since reading a long
+// scan takes as long as it takes.
 std::unique_ptr<QLockFile> lockContent(const QString &locksDir, const QString &sha256, const CancelToken &cancel,
                                        bool wait, QString *error)
 {
@@ -112,10 +114,11 @@ std::unique_ptr<QLockFile> lockContent(const QString &locksDir, const QString &s
         *error = QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(locksDir));
         return nullptr;
     }
-    auto lock = std::make_unique<QLockFile>(locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock"));
+    const QString path = locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock");
+    auto lock = std::make_unique<QLockFile>(path);
     lock->setStaleLockTime(0);
     for (;;) {
-        if (lock->tryLock(200))
+        if (tryLockOwned(*lock, path, 200))
             return lock;
         if (lock->error() != QLockFile::LockFailedError) {
             *error = lock->error() == QLockFile::PermissionError
@@ -137,9 +140,10 @@ std::unique_ptr<QLockFile> lockContent(const QString &locksDir, const QString &s
 // True when a live process (this one included) holds the content lock.
 bool contentLocked(const QString &locksDir, const QString &sha256)
 {
-    QLockFile probe(locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock"));
+    const QString path = locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock");
+    QLockFile probe(path);
     probe.setStaleLockTime(0);
-    if (probe.tryLock(0)) {
+    if (tryLockOwned(probe, path, 0)) {
         probe.unlock();
         return false;
     }
@@ -291,9 +295,24 @@ quint64 IngestQueue::reimport(qint64 documentId, const ImportOptions &options, Q
             }
         }
     }
-    // The store refuses a document that is not Ready or Failed, so two requests cannot both reset it.
-    if (!m_store->resetForReimport(documentId, options.forceOcr, options.ocrLanguages, error))
+    // A document a killed process left Queued or Importing is read by nobody, and may be read again
+    // like a Ready one: holding its content lock through the reset proves that no process is reading
+    // it, and keeps one from starting meanwhile. Otherwise the store refuses a document that is not
+    // Ready or Failed, so two requests cannot both reset it.
+    std::unique_ptr<QLockFile> interrupted;
+    if (const auto doc = m_store->byId(documentId);
+        doc && (doc->status == DocumentStatus::Queued || doc->status == DocumentStatus::Importing)) {
+        QString lockError;
+        interrupted = lockContent(m_library->locksPath(), doc->sha256, CancelToken(), false, &lockError);
+        if (!interrupted) {
+            if (error)
+                *error = QStringLiteral("the document is being read; cancel it first");
+            return 0;
+        }
+    }
+    if (!m_store->resetForReimport(documentId, options.forceOcr, options.ocrLanguages, interrupted != nullptr, error))
         return 0;
+    interrupted.reset();
     qCInfo(lcIngest) << "re-reading document" << documentId << (options.forceOcr ? "with OCR on every page" : "");
     auto job = std::make_shared<Job>();
     job->documentId = documentId;

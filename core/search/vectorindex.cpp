@@ -2,6 +2,7 @@
 
 #include "search/vectormanifest.h"
 #include "store/library.h"
+#include "util/lockfile.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +14,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QLockFile>
 #include <QLoggingCategory>
 #include <QMutexLocker>
 #include <QReadLocker>
@@ -40,6 +42,22 @@ QString safeFileName(const QString &id)
             c = QLatin1Char('_');
     }
     return out;
+}
+
+// The index file and its manifest change together, and one process at a time: a second import, the
+// GUI and a search may all save them. Held only while a pair is written or read.
+std::unique_ptr<QLockFile> lockIndexFiles(const QString &path, QString *error)
+{
+    auto lock = std::make_unique<QLockFile>(path);
+    lock->setStaleLockTime(0); // a live owner is saving, however long that takes
+    while (!tryLockOwned(*lock, path, 1000)) {
+        if (lock->error() != QLockFile::LockFailedError) {
+            if (error)
+                *error = QStringLiteral("cannot write the lock file %1").arg(QDir::toNativeSeparators(path));
+            return nullptr;
+        }
+    }
+    return lock;
 }
 
 QList<VectorHit> topHits(std::vector<std::pair<float, qint64>> &scored, int n)
@@ -140,6 +158,11 @@ QString VectorIndex::indexPath() const
 QString VectorIndex::manifestPath() const
 {
     return m_library->vectorsPath() + QLatin1Char('/') + safeFileName(m_embedderId) + QStringLiteral(".manifest.json");
+}
+
+QString VectorIndex::lockPath() const
+{
+    return m_library->vectorsPath() + QLatin1Char('/') + safeFileName(m_embedderId) + QStringLiteral(".lock");
 }
 
 bool VectorIndex::isOpen() const
@@ -335,7 +358,14 @@ bool VectorIndex::open(const CancelToken &cancel, QString *error)
     std::unique_ptr<Graph> graph;
     QString reason;
     OpenAction action = OpenAction::Rebuilt;
-    if (tryLoad(graph, &reason)) {
+    bool loaded = false;
+    {
+        // Not while another process replaces the pair. A read-only library has no writer (and no
+        // room for a lock file).
+        const std::unique_ptr<QLockFile> files = m_library->isReadOnly() ? nullptr : lockIndexFiles(lockPath(), nullptr);
+        loaded = tryLoad(graph, &reason);
+    }
+    if (loaded) {
         std::vector<quint64> wanted;
         wanted.reserve(static_cast<size_t>(truth.size()));
         for (const ChunkKey &k : truth)
@@ -456,9 +486,20 @@ bool VectorIndex::save(QString *error)
 
 bool VectorIndex::saveLocked(QString *error)
 {
-    QReadLocker lock(&m_lock);
-    if (!m_graph)
+    if (!isOpen())
         return true;
+    // Each save writes what SQLite holds now, not what this process read earlier: otherwise the last
+    // process to save would drop the vectors another one stored, and saved, after this one looked.
+    const std::unique_ptr<QLockFile> files = lockIndexFiles(lockPath(), error);
+    if (!files)
+        return false;
+    {
+        const QList<ChunkKey> truth = m_store.keys(m_embedderId);
+        QWriteLocker lock(&m_lock);
+        if (repair(*m_graph, truth, CancelToken(), error) < 0)
+            return false;
+    }
+    QReadLocker lock(&m_lock);
     const QString tmp = indexPath() + QStringLiteral(".tmp");
     try {
         m_graph->hnsw->saveIndex(QFile::encodeName(tmp).toStdString());

@@ -28,6 +28,8 @@ struct VectorHit {
 // compares the chunk set with SQLite; a missing, corrupt or stale file is rebuilt (or, when only a
 // few chunks changed, repaired) from the embeddings table. Small candidate sets are searched
 // exactly. Searches may run on any number of threads while one thread maintains the index.
+// Processes sharing a library write the file and its manifest one at a time (vectors/<id>.lock),
+// each saving what SQLite holds at that moment, so no process's save drops another's vectors.
 class VectorIndex final
 {
 public:
@@ -85,6 +87,7 @@ public:
     QString manifestPath() const;
 
 private:
+    QString lockPath() const; // held while the index file and its manifest are written or read
     struct Graph;
     VectorIndex(std::shared_ptr<Library> library, QString embedderId, int dimensions);
 

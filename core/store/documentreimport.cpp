@@ -15,7 +15,8 @@ namespace docsight {
 
 using namespace documentsql;
 
-bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList &ocrLanguages, QString *error)
+bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList &ocrLanguages, bool interrupted,
+                                     QString *error)
 {
     return m_library->write(
         [&](QSqlDatabase &db) {
@@ -32,7 +33,8 @@ bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList
             const QString status = q.value(0).toString();
             // A failed forced reading (cancelled, say) read again stays forced.
             const bool forced = forceOcr || readMeta(db, forceOcrKey(id)).has_value();
-            if (status != QLatin1String("ready") && status != QLatin1String("failed")) {
+            const bool unfinished = status == QLatin1String("queued") || status == QLatin1String("importing");
+            if (status != QLatin1String("ready") && status != QLatin1String("failed") && !(interrupted && unfinished)) {
                 if (error)
                     *error = QStringLiteral("the document is being read; cancel it first");
                 return false;

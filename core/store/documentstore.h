@@ -80,10 +80,13 @@ public:
     bool requeue(qint64 id, QString *error = nullptr);
     // Puts a Ready or Failed document back to Queued for the import queue to read it again: drops its
     // pages and chunks (their keyword entries and vectors go with them) and audits the request, in one
-    // transaction. Refused while the document is queued or being read. forceOcr is remembered until the
-    // document is Ready again (forcesOcr()), so a resume, retry or re-read of a failed reading is forced too. New chunks never
-    // reuse the dropped chunks' ids, so nothing keyed by chunk id can mistake new text for old.
-    bool resetForReimport(qint64 id, bool forceOcr, const QStringList &ocrLanguages, QString *error = nullptr);
+    // transaction. Refused while the document is queued or being read, unless interrupted: the caller
+    // holds its content lock, so no process is reading it (a reading killed half-way). forceOcr is
+    // remembered until the document is Ready again (forcesOcr()), so a resume, retry or re-read of a
+    // failed reading is forced too. New chunks never reuse the dropped chunks' ids, so nothing keyed
+    // by chunk id can mistake new text for old.
+    bool resetForReimport(qint64 id, bool forceOcr, const QStringList &ocrLanguages, bool interrupted = false,
+                          QString *error = nullptr);
     bool forcesOcr(qint64 id) const;
     // Deletes the document, its pages, chunks and stored copy; audited.
     bool remove(qint64 id, QString *error = nullptr);

@@ -66,8 +66,10 @@ bool configureConnection(QSqlDatabase &db, QString *error)
     // WAL lets readers run beside the one writer; busy_timeout makes a second process wait
     // for the write lock instead of failing at once; foreign keys make page/chunk removal follow
     // document removal.
-    return execSql(db, QStringLiteral("PRAGMA journal_mode=WAL"), error)
-        && execSql(db, QStringLiteral("PRAGMA busy_timeout=15000"), error)
+    // The busy timeout comes first: switching a new database to WAL needs a lock that another
+    // process creating the same library may hold for a moment.
+    return execSql(db, QStringLiteral("PRAGMA busy_timeout=15000"), error)
+        && execSql(db, QStringLiteral("PRAGMA journal_mode=WAL"), error)
         && execSql(db, QStringLiteral("PRAGMA foreign_keys=ON"), error)
         && execSql(db, QStringLiteral("PRAGMA synchronous=NORMAL"), error)
         // Keyword ranking reads many FTS5 index pages per question; with the 2 MB default a big

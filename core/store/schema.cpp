@@ -244,23 +244,26 @@ bool migrateTo(QSqlDatabase &db, int target, QString *error)
     }
     if (from >= target)
         return true;
-    if (!db.transaction()) {
-        if (error)
-            *error = sqlErrorText(db.lastError());
+    // Another process may be migrating the same file right now (two imports started at once into a
+    // new library): take the write lock first (waiting up to the busy timeout), then read the version
+    // again, so only one of them runs each step and the other finds the work done.
+    if (!execSql(db, QStringLiteral("BEGIN IMMEDIATE"), error))
         return false;
+    const int locked = storedVersion(db);
+    if (locked > currentVersion()) {
+        execSql(db, QStringLiteral("ROLLBACK"), nullptr);
+        return migrateTo(db, target, error); // refused with the newer-version message
     }
-    for (int v = from + 1; v <= target; ++v) {
+    for (int v = locked + 1; v <= target; ++v) {
         qCInfo(lcSchema) << "migrating library schema to version" << v;
         if (!runScript(db, migrations().at(v - 1), error)
             || !execSql(db, QStringLiteral("PRAGMA user_version = %1").arg(v), error)) {
-            db.rollback();
+            execSql(db, QStringLiteral("ROLLBACK"), nullptr);
             return false;
         }
     }
-    if (!db.commit()) {
-        if (error)
-            *error = sqlErrorText(db.lastError());
-        db.rollback();
+    if (!execSql(db, QStringLiteral("COMMIT"), error)) {
+        execSql(db, QStringLiteral("ROLLBACK"), nullptr);
         return false;
     }
     return true;
