@@ -52,7 +52,8 @@ QString quotableText(QStringView sentence, const QList<CitationMarker> &markers,
     }
     static const QRegularExpression bullet(QStringLiteral("^\\s*(?:[-*\u2022]|\\d+[.)])\\s+"));
     static const QRegularExpression emphasis(QStringLiteral("\\*\\*|__|`"));
-    static const QRegularExpression spaceBeforePunct(QStringLiteral("\\s+([.,;:!?])"));
+    // "word ." becomes "word."; a dot leader ("equipment ........") keeps its space.
+    static const QRegularExpression spaceBeforePunct(QStringLiteral("\\s+([.,;:!?])(?!\\.)"));
     s.remove(bullet);
     s.remove(emphasis);
     s = s.simplified();
@@ -161,6 +162,10 @@ QList<std::pair<int, int>> CitationResolver::sentenceSpans(QStringView text)
             continue;
         }
         if (!isSentenceEnd(c))
+            continue;
+        // A run of dots is a table's dot leader ("Net income ........ 629,551") or an ellipsis, not a
+        // full stop.
+        if (c == QLatin1Char('.') && i > 0 && text.at(i - 1) == QLatin1Char('.'))
             continue;
         int j = i + 1;
         while (j < n && isClosingQuote(text.at(j)))
@@ -294,8 +299,13 @@ void CitationResolver::resolve(const QString &rawText, const QList<RetrievedPass
                 c.exactQuote = true;
             }
             sentence.markers << c.marker;
-            // The same passage span cited again adds nothing for the reader.
-            if (seen.insert({index, c.charStart, c.charEnd}).second)
+            // The same passage span cited again adds nothing for the reader; nor does the whole
+            // passage, cited by a sentence not quoted from it (a table row's reading "Net income in
+            // 2022: 99,803"), once a quote from that passage is listed.
+            const bool passageQuotedAlready = !c.exactQuote
+                && std::any_of(answer->citations.cbegin(), answer->citations.cend(),
+                               [&](const Citation &other) { return other.sourceIndex == index; });
+            if (!passageQuotedAlready && seen.insert({index, c.charStart, c.charEnd}).second)
                 answer->citations.append(c);
         }
         if (numbers.isEmpty() && countWords(quotable) >= kMinSubstantiveWords && !quotable.endsWith(QLatin1Char(':')))

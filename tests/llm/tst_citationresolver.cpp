@@ -159,6 +159,27 @@ private Q_SLOTS:
                  QStringLiteral("Use e.g. sink() in R 4.3 for this [S1]."));
     }
 
+    void aTableRowsDotLeaderDoesNotEndTheSentence()
+    {
+        // A statement row quoted whole is one cited sentence, found word for word in its passage.
+        const QString row = QStringLiteral("Purchases of property and equipment ........................ (184,936) (148,332) (188,358)");
+        const QList<RetrievedPassage> sources{passage(1, QStringLiteral("ADOBE_2015_10K.pdf"), 63, 0,
+                                                      QStringLiteral("Cash flows from investing activities:\n") + row)};
+        Answer a;
+        CitationResolver::resolve(row + QStringLiteral(" [S1]"), sources, &a);
+        QCOMPARE(a.sentences.size(), 1);
+        QVERIFY2(a.uncitedSentences.isEmpty(), qPrintable(a.uncitedSentences.join(QLatin1Char('|'))));
+        QCOMPARE(a.citations.size(), 1);
+        QVERIFY(a.citations.constFirst().exactQuote);
+        // The row's reading, not a quote, cites the same passage: still one citation, the row's.
+        CitationResolver::resolve(row + QStringLiteral(" [S1]\nPurchases of property and equipment in 2015 (in thousands): "
+                                                       "(184,936) [S1]"),
+                                  sources, &a);
+        QCOMPARE(a.sentences.size(), 2);
+        QCOMPARE(a.citations.size(), 1);
+        QVERIFY(a.citations.constFirst().exactQuote);
+    }
+
     void sameSpanCitedTwiceIsListedOnce()
     {
         Answer a;
