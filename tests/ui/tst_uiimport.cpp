@@ -11,6 +11,7 @@
 #include "testsupport.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFile>
 #include <QMimeData>
 #include <QPushButton>
@@ -174,6 +175,42 @@ private Q_SLOTS:
         QVERIFY(!m_ui.window->viewer()->isShowingImages());
         const QImage shot = test::saveScreenshot(m_ui.window.get(), QStringLiteral("13-text-document"));
         QVERIFY(test::distinctColours(shot) >= 16);
+    }
+
+    void keepsEveryFileWhenFilesAndAFolderAreAddedTogether()
+    {
+        // Add Files with one file, then at once Add Folder with many (what the two actions hand the
+        // library): every file becomes a ready document, none is left queued or unmentioned.
+        const QString folder = m_ui.dir.filePath(QStringLiteral("folder-of-notes"));
+        QVERIFY(QDir().mkpath(folder));
+        constexpr int kNotes = 300;
+        for (int i = 0; i < kNotes; ++i) {
+            QFile f(QStringLiteral("%1/note-%2.txt").arg(folder).arg(i, 3, 10, QLatin1Char('0')));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral("Field note %1\n\nSurvey line %1 crossed the northern ridge at marker %2.\n").arg(i).arg(i * 7).toUtf8());
+        }
+        const QString single = m_ui.dir.filePath(QStringLiteral("single-memo.txt"));
+        {
+            QFile f(single);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("Memo\n\nThe ridge survey is due at the end of the month.\n");
+        }
+        m_ui.window->importPaths({single});
+        m_ui.window->importPaths({folder});
+        const auto counts = [&] {
+            int ready = 0;
+            int other = 0;
+            LibraryModel *model = m_ui.window->libraryModel();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const auto r = model->record(model->index(row, 0));
+                if (!r || !(r->name.startsWith(QLatin1String("note-")) || r->name == QLatin1String("single-memo.txt")))
+                    continue;
+                (r->status == DocumentStatus::Ready ? ready : other) += 1;
+            }
+            return std::make_pair(ready, other);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(counts().first == kNotes + 1, 240000);
+        QCOMPARE(counts().second, 0);
     }
 
 private:
