@@ -3,6 +3,7 @@
 // light and a dark palette at 1x and 2x.
 //
 // usage: docsight-screenshots --library DIR --out DIR --prefix PREFIX [--theme light|dark] [--question TEXT]
+//        [--setting KEY=VALUE]...
 //
 // It opens the library through AppSession (the application's own start-up path, so the default window size is
 // the application's), selects the first document, asks the question offline, opens the first citation, then
@@ -103,7 +104,11 @@ int main(int argc, char *argv[])
                                          QStringLiteral("light"));
     const QCommandLineOption questionOption(QStringLiteral("question"), QStringLiteral("Asked offline."), QStringLiteral("TEXT"),
                                             QStringLiteral("How do I write my own function?"));
-    parser.addOptions({libraryOption, outOption, nameOption, themeOption, questionOption});
+    const QCommandLineOption settingOption(QStringLiteral("setting"),
+                                           QStringLiteral("A setting of the private settings, e.g. search/embedder=openai-compatible "
+                                                          "(repeatable): the window as an analyst with that setting sees it."),
+                                           QStringLiteral("KEY=VALUE"));
+    parser.addOptions({libraryOption, outOption, nameOption, themeOption, questionOption, settingOption});
     parser.process(app);
     if (!parser.isSet(libraryOption) || !parser.isSet(outOption) || !parser.isSet(nameOption)) {
         std::fprintf(stderr, "usage: docsight-screenshots --library DIR --out DIR --prefix PREFIX [--theme light|dark]\n");
@@ -116,6 +121,14 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("docsight"));
     QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir.path());
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir.path());
+    {
+        QSettings settings;
+        for (const QString &pair : parser.values(settingOption)) {
+            const qsizetype eq = pair.indexOf(QLatin1Char('='));
+            if (eq > 0)
+                settings.setValue(pair.left(eq), pair.mid(eq + 1));
+        }
+    }
     qputenv("DOCSIGHT_KEYCHAIN_SERVICE", "DocsightScreenshots");
     QApplication::setWindowIcon(icons::icon(QStringLiteral("docsight")));
 
