@@ -65,7 +65,7 @@ private:
     // A word names a document when that document has at least this many of its passages.
     static constexpr int kNamingChunks = 5;
     // Expansion phrases count for this share of the question's own words.
-    static constexpr double kExpansionWeight = 0.5;
+    static constexpr double kExpansionWeight = 0.8;
 
     QList<KeywordHit> run(const QString &expression, int limit, const QList<qint64> *documentIds) const;
     // wordHits re-scored and extended with the vocabulary's phrases (FTS strings).
