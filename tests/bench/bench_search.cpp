@@ -1,6 +1,6 @@
 // bench_search [CHUNKS] [--keep DIR] [--m M] [--ef-construction N] [--ef-search N]: builds a library of CHUNKS (default 100000) passages cut from the
 // shared corpus text at random word boundaries, embeds and indexes it with the built-in embedder,
-// then measures query latency (hybrid, vector, BM25), hnswlib recall@10 against exact search on the
+// then measures query latency (hybrid with and without the second stage, vector, BM25), hnswlib recall@10 against exact search on the
 // same vectors, and the process's memory.
 #include "ingest/ingestqueue.h"
 #include "search/builtinembedder.h"
@@ -82,7 +82,7 @@ QStringList corpusWords(const QString &scratch)
 
 void print(const char *label, const std::vector<double> &ms)
 {
-    std::printf("  %-8s p50 %7.2f ms   p95 %7.2f ms   max %7.2f ms\n", label, percentile(ms, 0.5), percentile(ms, 0.95),
+    std::printf("  %-10s p50 %7.2f ms   p95 %7.2f ms   max %7.2f ms\n", label, percentile(ms, 0.5), percentile(ms, 0.95),
                 percentile(ms, 1.0));
 }
 
@@ -240,10 +240,21 @@ int main(int argc, char *argv[])
 
     std::printf("query latency over %lld questions (k = 10, 100 candidates per ranking):\n",
                 static_cast<long long>(questions.size()));
-    for (const auto &[label, mode] : {std::pair{"hybrid", RetrievalMode::Hybrid}, std::pair{"vector", RetrievalMode::Vector},
-                                      std::pair{"bm25", RetrievalMode::Keyword}}) {
+    // "hybrid" includes the second stage (PassageRanker over the best 50 fused candidates);
+    // "1st stage" is the same fused search without it, so the stage's own cost is the difference.
+    struct Config {
+        const char *label;
+        RetrievalMode mode;
+        bool secondStage;
+    };
+    std::vector<double> withStage;
+    std::vector<double> withoutStage;
+    for (const Config &config : {Config{"hybrid", RetrievalMode::Hybrid, true}, Config{"1st stage", RetrievalMode::Hybrid, false},
+                                 Config{"vector", RetrievalMode::Vector, true}, Config{"bm25", RetrievalMode::Keyword, true}}) {
+        const char *label = config.label;
         RetrievalOptions options;
-        options.mode = mode;
+        options.mode = config.mode;
+        options.secondStage = config.secondStage;
         for (int i = 0; i < 10; ++i)
             retriever.retrieve(questions.at(i), options); // warm caches
         std::vector<double> ms;
@@ -258,6 +269,14 @@ int main(int argc, char *argv[])
         }
         print(label, ms);
         print("  (cpu)", cpu);
+        if (config.mode == RetrievalMode::Hybrid)
+            (config.secondStage ? withStage : withoutStage) = ms;
+    }
+    {
+        std::vector<double> stage;
+        for (size_t i = 0; i < withStage.size() && i < withoutStage.size(); ++i)
+            stage.push_back(withStage[i] - withoutStage[i]);
+        print("2nd stage alone (hybrid minus 1st stage, per question)", stage);
     }
 
     // hnswlib against brute force on the very same vectors. A neighbour counts as found when its
