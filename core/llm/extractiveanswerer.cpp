@@ -2,9 +2,9 @@
 
 #include "llm/citationresolver.h"
 #include "llm/tablerow.h"
-#include "util/tablevalue.h"
 #include "search/textanalysis.h"
 #include "search/vocabulary.h"
+#include "util/tablevalue.h"
 
 #include <algorithm>
 #include <cmath>
@@ -95,15 +95,6 @@ QString tableRowAnswer(const TableRowReading &row, const QString &question)
     return QStringLiteral("%1 \u2014 %2%3").arg(row.label, cells.join(QStringLiteral("; ")), unit);
 }
 
-QStringList yearsOf(const QString &text)
-{
-    static const QRegularExpression year(QStringLiteral("\\b(?:19|20)\\d\\d\\b"));
-    QStringList out;
-    for (auto it = year.globalMatch(text); it.hasNext();)
-        out << it.next().captured();
-    return out;
-}
-
 const QRegularExpression &monthDate()
 {
     static const QRegularExpression re(QStringLiteral("\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?\\s+\\d{1,2}\\b"),
@@ -124,7 +115,7 @@ bool hasFigure(const QString &text)
 
 bool hasDate(const QString &text)
 {
-    return text.contains(monthDate()) || !yearsOf(text).isEmpty();
+    return text.contains(monthDate()) || !yearsIn(text).isEmpty();
 }
 
 // Whether a blank line in PDF text sits inside a sentence: around a code line ("The function sink,"
@@ -186,7 +177,7 @@ QuestionShape shapeOf(const QString &question)
     shape.terms.removeAll(QStringLiteral("much"));
     shape.terms.removeAll(QStringLiteral("mani"));
     shape.terms.removeDuplicates();
-    shape.years = yearsOf(spelled);
+    shape.years = yearsIn(spelled);
     shape.years.removeDuplicates();
     static const QRegularExpression figure(
         QStringLiteral("^\\s*how\\s+(?:much|many|large|big|high|low|long|far|often)\\b"
@@ -378,7 +369,7 @@ ExtractiveAnswer ExtractiveAnswerer::answer(const QString &question, const QList
             const QStringList terms = termsOf(c.sentence.text);
             c.terms = QSet<QString>(terms.cbegin(), terms.cend());
             inSource.unite(c.terms);
-            c.years = yearsOf(c.sentence.text);
+            c.years = yearsIn(c.sentence.text);
             c.figure = hasFigure(c.sentence.text);
             c.date = hasDate(c.sentence.text);
             // A table row ("Net income 96,995 99,803") is read against its column years and unit;

@@ -10,15 +10,6 @@
 namespace docsight {
 namespace {
 
-QStringList yearsIn(QStringView line)
-{
-    static const QRegularExpression year(QStringLiteral("\\b(?:19|20)\\d\\d\\b"));
-    QStringList out;
-    for (auto it = year.globalMatch(line.toString()); it.hasNext();)
-        out << it.next().captured();
-    return out;
-}
-
 // A column header line of a scattered statement header: a year, perhaps with its month and day or
 // "Years Ended", and little else ("November 27,", "2015", "Fiscal 2014").
 bool isHeaderLine(QStringView line)
@@ -50,6 +41,15 @@ QStringList scatteredHeaderYears(QStringView context, qsizetype count)
 }
 
 } // namespace
+
+QStringList yearsIn(QStringView text)
+{
+    static const QRegularExpression year(QStringLiteral("\\b(?:19|20)\\d\\d\\b"));
+    QStringList out;
+    for (auto it = year.globalMatch(text.toString()); it.hasNext();)
+        out << it.next().captured();
+    return out;
+}
 
 QString tableUnit(QStringView text, bool last)
 {

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 namespace docsight {
@@ -25,6 +26,9 @@ struct TableRowReading {
 // and consecutive. Nothing when the row's trailing values and the years do not pair up one to one.
 // The unit is the last "(In millions)"-style note above the row, else the first in the context.
 std::optional<TableRowReading> readTableRow(QStringView row, QStringView above, QStringView context = {});
+
+// The years (1900-2099) text names, in order.
+QStringList yearsIn(QStringView text);
 
 // The amount unit a table note states ("(In thousands)", "Dollars in millions"): "in thousands",
 // "in millions" or "in billions"; the last one in text when `last`, else the first; empty if none.
