@@ -159,7 +159,8 @@ bool defines(const QString &sentence, const QString &subject)
 // What the question asks for, beyond its words.
 struct QuestionShape {
     QStringList terms; // stemmed content words, each once
-    QStringList years; // the years it names, fiscal shorthand spelled out
+    QString spelled;   // the question with fiscal shorthand spelled out ("FY17" -> "fiscal 2017")
+    QStringList years; // the years it names
     bool asksFigure = false;
     bool asksDate = false;
     QString subject;   // "What is X?": X
@@ -171,7 +172,8 @@ struct QuestionShape {
 QuestionShape shapeOf(const QString &question)
 {
     QuestionShape shape;
-    const QString spelled = spellOutPeriods(question);
+    shape.spelled = spellOutPeriods(question);
+    const QString &spelled = shape.spelled;
     shape.terms = termsOf(spelled);
     // "How much" and "how many" say what kind of answer is wanted (asksFigure), not what it is about.
     shape.terms.removeAll(QStringLiteral("much"));
@@ -356,6 +358,7 @@ ExtractiveAnswer ExtractiveAnswerer::answer(const QString &question, const QList
         QString name = source.document;
         name.replace(QLatin1Char('_'), QLatin1Char(' ')).replace(QLatin1Char('.'), QLatin1Char(' '));
         const QStringList nameTerms = termsOf(name);
+        const QString context = source.section + QLatin1Char('\n') + text; // where a row's column years may be
         documentTerms.append(QSet<QString>(nameTerms.cbegin(), nameTerms.cend()));
         const QList<std::pair<int, int>> spans = splitSentences(text, m_settings.maxSentenceWords, &rows);
         for (qsizetype i = 0; i < spans.size(); ++i) {
@@ -376,9 +379,8 @@ ExtractiveAnswer ExtractiveAnswerer::answer(const QString &question, const QList
             // a sentence that merely ends in numbers ("... December 31, 2022") is not a row.
             if (rows.at(i) || looksLikeTable(c.sentence.text)) {
                 const QString above = source.section + QLatin1Char('\n') + text.left(start);
-                const QString context = source.section + QLatin1Char('\n') + text;
                 if (const auto row = readTableRow(c.sentence.text, above, context)) {
-                    c.sentence.reading = tableRowAnswer(*row, spellOutPeriods(question));
+                    c.sentence.reading = tableRowAnswer(*row, shape.spelled);
                     c.years.clear();
                     // The row holds a value for each column year: it names them as much as its label.
                     for (const auto &cell : row->cells) {

@@ -325,20 +325,23 @@ bool HybridRetriever::prepare(const CancelToken &cancel, QString *error)
 
 void HybridRetriever::openInBackground() const
 {
-    const std::shared_ptr<Embedder> embedder = activeEmbedder(nullptr);
-    if (!embedder)
-        return;
-    const std::shared_ptr<VectorIndex> index = vectorIndex(*embedder);
     QMutexLocker lock(&m_indexMutex);
-    if (index->isOpen() || (m_opening.isValid() && !m_opening.isFinished()))
+    if (m_opening.isValid() && !m_opening.isFinished())
         return;
-    // The task holds the index (and through it the library), not the retriever; the pool, a member,
-    // waits for it when the retriever goes.
-    m_opening = QtConcurrent::run(&m_openPool, [index, cancel = m_cancelOpening] {
+    // Which index, and whether it is open, is asked on the pool's thread too: nothing here touches
+    // SQLite, so the GUI may call this as a library opens. The retriever's destructor cancels and
+    // waits for the task.
+    m_opening = QtConcurrent::run(&m_openPool, [this] {
+        const std::shared_ptr<Embedder> embedder = activeEmbedder(nullptr);
+        if (!embedder)
+            return;
+        const std::shared_ptr<VectorIndex> index = vectorIndex(*embedder);
+        if (index->isOpen())
+            return;
         QElapsedTimer timer;
         timer.start();
         QString error;
-        if (index->open(cancel, &error))
+        if (index->open(m_cancelOpening, &error))
             qCInfo(lcRetriever) << "vector index opened in the background in" << timer.elapsed() << "ms";
         else
             qCWarning(lcRetriever) << "the vector index could not be opened in the background:" << error;

@@ -28,37 +28,6 @@ constexpr int kNotesPerImporter = 120;
 constexpr int kMaxSearchRounds = 200;
 constexpr int kLateImports = 8;
 
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-qint64 scalar(const QString &lib, const QString &sql)
-{
-    static int next = 0;
-    const QString name = QStringLiteral("probe%1").arg(++next);
-    qint64 n = -1;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(lib + QStringLiteral("/library.sqlite3"));
-        if (db.open()) {
-            QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                n = q.value(0).toLongLong();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return n;
-}
-
 // A made-up word per note, so that each note is the one passage a search for it should find.
 QString codeword(int n, int salt)
 {
@@ -99,7 +68,7 @@ private Q_SLOTS:
             for (int i = 0; i < kNotesPerImporter; ++i) {
                 const QString phrase = codeword(i, importer * 5) + QLatin1Char(' ') + codeword(i + 7, importer * 5 + 2);
                 const QString file = QStringLiteral("ledger-%1-%2.txt").arg(importer).arg(i, 3, 10, QLatin1Char('0'));
-                QVERIFY(writeFile(folder + QLatin1Char('/') + file,
+                QVERIFY(test::writeFile(folder + QLatin1Char('/') + file,
                                   QStringLiteral("Dock ledger %1\n\nThe %2 consignment was weighed at dock %3 and held %4 crates.\n")
                                       .arg(i).arg(phrase).arg(i % 23).arg(i * 13 + importer).toUtf8()));
                 notes.append({file, phrase});
@@ -151,7 +120,7 @@ private Q_SLOTS:
         qInfo("both imports done in %lld ms; %d search/ask rounds ran beside them", timer.elapsed(), rounds);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
         for (int i = 0; i < 2; ++i) {
-            const QByteArray said = readAll(dir.filePath(QStringLiteral("import%1.out").arg(i))) + readAll(dir.filePath(QStringLiteral("import%1.err").arg(i)));
+            const QByteArray said = test::readFile(dir.filePath(QStringLiteral("import%1.out").arg(i))) + test::readFile(dir.filePath(QStringLiteral("import%1.err").arg(i)));
             QVERIFY2(importers[i].exitStatus() == QProcess::NormalExit && importers[i].exitCode() == 0, said.constData());
             QVERIFY2(!QString::fromUtf8(said).contains(kRawDatabaseText), said.constData());
         }
@@ -170,13 +139,13 @@ private Q_SLOTS:
 
         // One set of passages everywhere: chunks, keyword index, vectors, and the vector index file
         // as the processes left it (read before any further search could repair it).
-        const qint64 chunks = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
+        const qint64 chunks = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
         QVERIFY(chunks >= files);
-        QCOMPARE(scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks_fts_docsize")), chunks);
-        QCOMPARE(scalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings WHERE embedder_id LIKE 'builtin-%'")), chunks);
+        QCOMPARE(test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks_fts_docsize")), chunks);
+        QCOMPARE(test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings WHERE embedder_id LIKE 'builtin-%'")), chunks);
         const QStringList manifests = QDir(lib + QStringLiteral("/vectors")).entryList({QStringLiteral("builtin-*.manifest.json")}, QDir::Files);
         QCOMPARE(manifests.size(), 1);
-        const QJsonObject manifest = QJsonDocument::fromJson(readAll(lib + QStringLiteral("/vectors/") + manifests.first())).object();
+        const QJsonObject manifest = QJsonDocument::fromJson(test::readFile(lib + QStringLiteral("/vectors/") + manifests.first())).object();
         QCOMPARE(manifest.value(QStringLiteral("count")).toInteger(), chunks);
         QCOMPARE(QDir(lib + QStringLiteral("/vectors")).entryList(QDir::Files | QDir::Hidden).size(), 2); // no temporary files left
 
@@ -188,7 +157,7 @@ private Q_SLOTS:
         for (int i = 0; i < kLateImports; ++i) {
             const QString phrase = codeword(i + 300, 7) + QLatin1Char(' ') + codeword(i + 311, 9);
             const QString file = QStringLiteral("late-%1.txt").arg(i);
-            QVERIFY(writeFile(late + QLatin1Char('/') + file,
+            QVERIFY(test::writeFile(late + QLatin1Char('/') + file,
                               QStringLiteral("Late ledger %1\n\nThe %2 consignment came after closing time.\n").arg(i).arg(phrase).toUtf8()));
             notes.append({file, phrase});
             lateImports[i].setProcessChannelMode(QProcess::MergedChannels);
@@ -204,10 +173,10 @@ private Q_SLOTS:
             QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, said.constData());
             QVERIFY2(!QString::fromUtf8(said).contains(kRawDatabaseText), said.constData());
         }
-        const qint64 allChunks = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
+        const qint64 allChunks = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
         QCOMPARE(allChunks, chunks + kLateImports);
-        QCOMPARE(scalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings WHERE embedder_id LIKE 'builtin-%'")), allChunks);
-        const QJsonObject saved = QJsonDocument::fromJson(readAll(lib + QStringLiteral("/vectors/") + manifests.first())).object();
+        QCOMPARE(test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings WHERE embedder_id LIKE 'builtin-%'")), allChunks);
+        const QJsonObject saved = QJsonDocument::fromJson(test::readFile(lib + QStringLiteral("/vectors/") + manifests.first())).object();
         QCOMPARE(saved.value(QStringLiteral("count")).toInteger(), allChunks);
         QCOMPARE(QDir(lib + QStringLiteral("/vectors")).entryList(QDir::Files | QDir::Hidden).size(), 2);
 

@@ -38,32 +38,6 @@ constexpr int kExportKills = 4;
 constexpr int kNotes = 150;
 constexpr int kReportNotes = 120;
 
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-// One number from the library's database, read the way any other process would (WAL reader).
-qint64 scalar(const QString &lib, const QString &sql)
-{
-    static int next = 0;
-    const QString name = QStringLiteral("probe%1").arg(++next);
-    qint64 n = -1;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(lib + QStringLiteral("/library.sqlite3"));
-        if (db.open()) {
-            QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                n = q.value(0).toLongLong();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return n;
-}
-
 QStringList column(const QString &lib, const QString &sql)
 {
     static int next = 0;
@@ -157,9 +131,9 @@ QStringList consistencyProblems(const QString &lib, int files, int *pendingVecto
         if (hashes.contains(sha))
             problems << QStringLiteral("%1 is in the library twice").arg(name);
         hashes.insert(sha);
-        const qint64 chunks = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks WHERE document_id = %1").arg(id));
+        const qint64 chunks = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks WHERE document_id = %1").arg(id));
         if (status == QLatin1String("ready")) {
-            const qint64 pages = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM pages WHERE document_id = %1").arg(id));
+            const qint64 pages = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM pages WHERE document_id = %1").arg(id));
             if (chunks <= 0 || d.value(QStringLiteral("chunks")).toInt() != chunks)
                 problems << QStringLiteral("%1 is ready with %2 passages (list says %3)").arg(name).arg(chunks).arg(d.value(QStringLiteral("chunks")).toInt());
             if (pages != d.value(QStringLiteral("pages")).toInt())
@@ -173,14 +147,14 @@ QStringList consistencyProblems(const QString &lib, int files, int *pendingVecto
             problems << QStringLiteral("%1 is %2: %3").arg(name, status, d.value(QStringLiteral("error")).toString());
         }
     }
-    const qint64 chunks = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
-    const qint64 fts = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks_fts_docsize"));
+    const qint64 chunks = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
+    const qint64 fts = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks_fts_docsize"));
     if (chunks != fts)
         problems << QStringLiteral("%1 passages but %2 in the keyword index").arg(chunks).arg(fts);
-    const qint64 embeddings = scalar(lib, kEmbeddingsOfBuiltin);
+    const qint64 embeddings = test::libraryScalar(lib, kEmbeddingsOfBuiltin);
     if (embeddings > chunks)
         problems << QStringLiteral("%1 vectors for %2 passages").arg(embeddings).arg(chunks);
-    const qint64 unreadyVectors = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings e JOIN chunks c ON c.id = e.chunk_id "
+    const qint64 unreadyVectors = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM embeddings e JOIN chunks c ON c.id = e.chunk_id "
                                                               "JOIN documents d ON d.id = c.document_id WHERE d.status != 'ready'"));
     if (unreadyVectors != 0)
         problems << QStringLiteral("%1 vectors of unfinished documents").arg(unreadyVectors);
@@ -211,8 +185,8 @@ QStringList finishedProblems(const QString &lib, const QHash<QString, int> &clea
         if (d.value(QStringLiteral("chunks")).toInt() != expected)
             problems << QStringLiteral("%1 has %2 passages, a clean import %3").arg(name).arg(d.value(QStringLiteral("chunks")).toInt()).arg(expected);
     }
-    const qint64 chunks = scalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
-    const qint64 embeddings = scalar(lib, kEmbeddingsOfBuiltin);
+    const qint64 chunks = test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM chunks"));
+    const qint64 embeddings = test::libraryScalar(lib, kEmbeddingsOfBuiltin);
     if (embeddings != chunks)
         problems << QStringLiteral("%1 vectors for %2 passages").arg(embeddings).arg(chunks);
     // The vector index file holds exactly the embedded passages (its manifest is checked against the
@@ -276,7 +250,7 @@ private Q_SLOTS:
         const QString notes = dir.filePath(QStringLiteral("notes"));
         QVERIFY(QDir().mkpath(notes));
         for (int i = 0; i < kNotes; ++i)
-            QVERIFY(writeFile(notes + QStringLiteral("/note-%1.txt").arg(i, 3, 10, QLatin1Char('0')),
+            QVERIFY(test::writeFile(notes + QStringLiteral("/note-%1.txt").arg(i, 3, 10, QLatin1Char('0')),
                               QStringLiteral("Depot note %1\n\nCrate %2 of the survey arrived at depot %3; %4 samples were logged.\n")
                                   .arg(i).arg(i * 31).arg(i % 17).arg(i * 7 + 3).toUtf8()));
         const QStringList paths{test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf")),
@@ -313,7 +287,7 @@ private Q_SLOTS:
                 const QStringList problems = consistencyProblems(lib, files, &pending);
                 QVERIFY2(problems.isEmpty(), qPrintable(where + problems.join(QStringLiteral("; "))));
                 withPendingVectors += pending > 0 ? 1 : 0;
-                unfinished += scalar(lib, QStringLiteral("SELECT COUNT(*) FROM documents WHERE status != 'ready'")) > 0 ? 1 : 0;
+                unfinished += test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM documents WHERE status != 'ready'")) > 0 ? 1 : 0;
             }
             // The same command again finishes what was interrupted, exactly as a clean import would.
             const auto again = runCli(importInto(lib), 60000);
@@ -363,7 +337,7 @@ private Q_SLOTS:
             QVERIFY2(again.exitCode == 0, qPrintable(where + QString::fromUtf8(again.out + again.err)));
             const QStringList finished = finishedProblems(lib, cleanChunks);
             QVERIFY2(finished.isEmpty(), qPrintable(where + QStringLiteral("after the rerun: ") + finished.join(QStringLiteral("; "))));
-            QCOMPARE(scalar(lib, QStringLiteral("SELECT COUNT(*) FROM pages p JOIN documents d ON d.id = p.document_id "
+            QCOMPARE(test::libraryScalar(lib, QStringLiteral("SELECT COUNT(*) FROM pages p JOIN documents d ON d.id = p.document_id "
                                                 "WHERE d.name = 'a-text.pdf' AND p.source = 'ocr'")),
                      2);
         }
@@ -379,7 +353,7 @@ private Q_SLOTS:
         const QString notes = dir.filePath(QStringLiteral("notes"));
         QVERIFY(QDir().mkpath(notes));
         for (int i = 0; i < kReportNotes; ++i)
-            QVERIFY(writeFile(notes + QStringLiteral("/memo-%1.txt").arg(i, 3, 10, QLatin1Char('0')),
+            QVERIFY(test::writeFile(notes + QStringLiteral("/memo-%1.txt").arg(i, 3, 10, QLatin1Char('0')),
                               QStringLiteral("Memo %1\n\nThe audit of site %2 found %3 open items.\n").arg(i).arg(i % 11).arg(i * 3).toUtf8()));
         QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf")), notes}).exitCode, 0);
         QCOMPARE(runCli({QStringLiteral("--library"), lib, QStringLiteral("ask"), QStringLiteral("Which command installs a package?")}).exitCode, 0);

@@ -26,12 +26,6 @@ using test::lines;
 
 namespace {
 
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
 QString shellQuote(const QString &s)
 {
     QString q = s;
@@ -67,12 +61,6 @@ QString cli()
     return shellQuote(QStringLiteral(DOCSIGHT_CLI_PATH));
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 } // namespace
 
 class TestImportReliability final : public QObject
@@ -88,10 +76,10 @@ private Q_SLOTS:
         const QString folder = dir.filePath(QStringLiteral("notes"));
         QDir().mkpath(folder);
         for (int i = 0; i < 1500; ++i)
-            QVERIFY(writeFile(folder + QStringLiteral("/note-%1.txt").arg(i, 4, 10, QLatin1Char('0')),
+            QVERIFY(test::writeFile(folder + QStringLiteral("/note-%1.txt").arg(i, 4, 10, QLatin1Char('0')),
                               QStringLiteral("Field note %1: the survey found %2 birds near site %3.\n").arg(i).arg(i * 7).arg(i % 13).toUtf8()));
         const QString single = dir.filePath(QStringLiteral("summary.txt"));
-        QVERIFY(writeFile(single, "Summary of the survey season.\n"));
+        QVERIFY(test::writeFile(single, "Summary of the survey season.\n"));
         const QString lib = dir.filePath(QStringLiteral("lib"));
         const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), single, folder}, 600000);
         QCOMPARE(r.exitCode, 0);
@@ -110,7 +98,7 @@ private Q_SLOTS:
         for (int i = 1; i <= 4; ++i)
             QVERIFY(QFile::copy(test::corpusPath(QStringLiteral("pdf/debian-refcard-en-a4.pdf")), folder + QStringLiteral("/copy%1.pdf").arg(i)));
         for (int i = 1; i <= 3; ++i)
-            QVERIFY(writeFile(folder + QStringLiteral("/memo%1.txt").arg(i), "The same memo, saved three times.\n"));
+            QVERIFY(test::writeFile(folder + QStringLiteral("/memo%1.txt").arg(i), "The same memo, saved three times.\n"));
         const QString lib = dir.filePath(QStringLiteral("lib"));
         const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), folder});
         QCOMPARE(r.exitCode, 0);
@@ -128,10 +116,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString folder = dir.filePath(QStringLiteral("in"));
         QDir().mkpath(folder);
-        QVERIFY(writeFile(folder + QStringLiteral("/blank1.txt"), {}));
-        QVERIFY(writeFile(folder + QStringLiteral("/blank2.txt"), {}));
-        QVERIFY(writeFile(folder + QStringLiteral("/blank.pdf"), {}));
-        QVERIFY(writeFile(folder + QStringLiteral("/real.txt"), "Something to read.\n"));
+        QVERIFY(test::writeFile(folder + QStringLiteral("/blank1.txt"), {}));
+        QVERIFY(test::writeFile(folder + QStringLiteral("/blank2.txt"), {}));
+        QVERIFY(test::writeFile(folder + QStringLiteral("/blank.pdf"), {}));
+        QVERIFY(test::writeFile(folder + QStringLiteral("/real.txt"), "Something to read.\n"));
         const QString lib = dir.filePath(QStringLiteral("lib"));
         const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), folder});
         QCOMPARE(r.exitCode, 1); // some failed, the rest imported
@@ -146,7 +134,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString awkward = dir.filePath(QStringLiteral("two\tcolumns\nand lines\\here.txt"));
-        QVERIFY(writeFile(awkward, "A file whose name holds a tab, a newline and a backslash.\n"));
+        QVERIFY(test::writeFile(awkward, "A file whose name holds a tab, a newline and a backslash.\n"));
         const QString lib = dir.filePath(QStringLiteral("lib"));
         const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), awkward});
         QCOMPARE(r.exitCode, 0);
@@ -168,7 +156,7 @@ private Q_SLOTS:
         const QString lib = dir.filePath(QStringLiteral("lib"));
         QVERIFY(runCli({QStringLiteral("--library"), lib, QStringLiteral("list")}).exitCode == 0);
         QVERIFY(QDir(lib + QStringLiteral("/vectors")).removeRecursively());
-        QVERIFY(writeFile(lib + QStringLiteral("/vectors"), "not a folder"));
+        QVERIFY(test::writeFile(lib + QStringLiteral("/vectors"), "not a folder"));
         const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("list")});
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains("vectors is a file, but Docsight keeps a folder of that name"), r.err.constData());
@@ -180,7 +168,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString lib = dir.filePath(QStringLiteral("lib"));
         QDir().mkpath(lib);
-        QVERIFY(writeFile(lib + QStringLiteral("/library.sqlite3"), QByteArray(8192, 'x')));
+        QVERIFY(test::writeFile(lib + QStringLiteral("/library.sqlite3"), QByteArray(8192, 'x')));
         const auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("list")});
         QCOMPARE(r.exitCode, 3);
         const QString said = QString::fromUtf8(r.err).split(QLatin1Char('\n')).filter(QStringLiteral("docsight-cli:")).join(QLatin1Char('\n'));
@@ -197,8 +185,8 @@ private Q_SLOTS:
         const QString lib = dir.filePath(QStringLiteral("lib"));
         const QString a = dir.filePath(QStringLiteral("harbour.txt"));
         const QString b = dir.filePath(QStringLiteral("quarry.txt"));
-        QVERIFY(writeFile(a, "Harbour log\n\nThe ferry schedule changes in winter; tugboats dock at pier four.\n"));
-        QVERIFY(writeFile(b, "Quarry survey\n\nBasalt and zanzibarite seams were mapped along the northern quarry face.\n"));
+        QVERIFY(test::writeFile(a, "Harbour log\n\nThe ferry schedule changes in winter; tugboats dock at pier four.\n"));
+        QVERIFY(test::writeFile(b, "Quarry survey\n\nBasalt and zanzibarite seams were mapped along the northern quarry face.\n"));
         auto r = runCli({QStringLiteral("--library"), lib, QStringLiteral("import"), a, b});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         for (const QJsonValue v : listJson(lib))
@@ -236,11 +224,11 @@ private Q_SLOTS:
     void namesTheUnreadablePageOnceForADamagedTiff()
     {
         QTemporaryDir dir;
-        QByteArray tiff = readAll(test::corpusPath(QStringLiteral("scans/phototest.tif")));
+        QByteArray tiff = test::readFile(test::corpusPath(QStringLiteral("scans/phototest.tif")));
         QVERIFY(tiff.size() > 4096);
         tiff.truncate(tiff.size() / 3);
         const QString damaged = dir.filePath(QStringLiteral("damaged.tif"));
-        QVERIFY(writeFile(damaged, tiff));
+        QVERIFY(test::writeFile(damaged, tiff));
         const auto r = runCli({QStringLiteral("--library"), dir.filePath(QStringLiteral("lib")), QStringLiteral("import"), damaged});
         QCOMPARE(r.exitCode, 1);
         const QString line = lines(r.out).value(0);
@@ -275,9 +263,9 @@ private Q_SLOTS:
             QSKIP("this machine does not allow private mount namespaces (unshare -rm)");
         QCOMPARE(*rc, 0);
         auto result = [&](const QString &name) {
-            return std::make_tuple(readAll(out + QLatin1Char('/') + name + QStringLiteral(".rc")).trimmed().toInt(),
-                                   readAll(out + QLatin1Char('/') + name + QStringLiteral(".out")),
-                                   readAll(out + QLatin1Char('/') + name + QStringLiteral(".err")));
+            return std::make_tuple(test::readFile(out + QLatin1Char('/') + name + QStringLiteral(".rc")).trimmed().toInt(),
+                                   test::readFile(out + QLatin1Char('/') + name + QStringLiteral(".out")),
+                                   test::readFile(out + QLatin1Char('/') + name + QStringLiteral(".err")));
         };
         for (const QString &reader : {QStringLiteral("list"), QStringLiteral("search"), QStringLiteral("vector"),
                                       QStringLiteral("verify"), QStringLiteral("text")}) {
@@ -340,8 +328,8 @@ private Q_SLOTS:
         QVERIFY2(*rc == 0, log.constData());
 
         // While full: exit 1, and every failure says why in the analyst's words.
-        QCOMPARE(readAll(out + QStringLiteral("/full.rc")).trimmed(), QByteArray("1"));
-        const QStringList full = lines(readAll(out + QStringLiteral("/full.out")));
+        QCOMPARE(test::readFile(out + QStringLiteral("/full.rc")).trimmed(), QByteArray("1"));
+        const QStringList full = lines(test::readFile(out + QStringLiteral("/full.out")));
         const QStringList failed = full.filter(QRegularExpression(QStringLiteral("^failed\\t")));
         QVERIFY2(!failed.isEmpty(), qPrintable(full.join(QLatin1Char('\n'))));
         for (const QString &line : failed)
@@ -365,7 +353,7 @@ private Q_SLOTS:
         QCOMPARE(runCli({QStringLiteral("--library"), fullLib, QStringLiteral("audit"), QStringLiteral("verify")}).exitCode, 0);
 
         // Room again: the same command finishes everything, exactly as a clean import would.
-        QCOMPARE(readAll(out + QStringLiteral("/again.rc")).trimmed(), QByteArray("0"));
+        QCOMPARE(test::readFile(out + QStringLiteral("/again.rc")).trimmed(), QByteArray("0"));
         const QString recovered = out + QStringLiteral("/recovered-lib");
         const QJsonArray docs = listJson(recovered);
         QCOMPARE(docs.size(), files.size());

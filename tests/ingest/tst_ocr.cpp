@@ -136,12 +136,6 @@ QImage phototest()
     return image;
 }
 
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
 // A baseline little-endian TIFF with one uncompressed 8-bit grey strip per page: Qt can read
 // multi-page TIFFs but not write them, and the corpus has none.
 QByteArray multiPageTiff(const QList<QImage> &pages)
@@ -403,7 +397,7 @@ private Q_SLOTS:
         const QImage first = phototest();
         const QImage second(corpusPath(QStringLiteral("scans/eurotext.tif")));
         QVERIFY(!second.isNull());
-        QVERIFY(writeFile(path, multiPageTiff({first, second})));
+        QVERIFY(test::writeFile(path, multiPageTiff({first, second})));
 
         ImageLoader loader;
         const LoadError opened = loader.open(path, {});
@@ -569,7 +563,7 @@ private Q_SLOTS:
         QFETCH(int, kind);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("broken.") + suffix);
-        QVERIFY(writeFile(path, bytes));
+        QVERIFY(test::writeFile(path, bytes));
 
         ImageLoader loader;
         const LoadError opened = loader.open(path, {});

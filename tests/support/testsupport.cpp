@@ -1,9 +1,13 @@
 #include "testsupport.h"
 
+#include <atomic>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 
 namespace docsight::test {
 
@@ -68,6 +72,37 @@ QJsonArray listJson(const QString &library)
 QStringList lines(const QByteArray &output)
 {
     return QString::fromUtf8(output).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+qint64 libraryScalar(const QString &library, const QString &sql)
+{
+    static std::atomic_int next = 0;
+    const QString name = QStringLiteral("test-probe-%1").arg(++next);
+    qint64 n = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(library + QStringLiteral("/library.sqlite3"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                n = q.value(0).toLongLong();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return n;
 }
 
 } // namespace docsight::test

@@ -32,4 +32,12 @@ QJsonArray listJson(const QString &library);
 // Program output split into its non-empty lines.
 QStringList lines(const QByteArray &output);
 
+// Writes bytes to path (truncating); false when it could not be written whole.
+bool writeFile(const QString &path, const QByteArray &bytes);
+// A whole file's bytes; empty when it cannot be read.
+QByteArray readFile(const QString &path);
+// The first column of the first row of sql over LIBRARY/library.sqlite3, read as another process
+// would (its own connection, a WAL reader); -1 when it cannot be read.
+qint64 libraryScalar(const QString &library, const QString &sql);
+
 } // namespace docsight::test
