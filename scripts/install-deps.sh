@@ -10,7 +10,7 @@ packages=(
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
   libhnswlib-dev libcurl4-openssl-dev qtkeychain-qt6-dev libquazip1-qt6-dev
   dbus dbus-x11 gnome-keyring libsecret-tools
-  file dpkg-dev
+  file dpkg-dev python3
   lintian desktop-file-utils appstream
   xvfb xauth
 )

@@ -17,7 +17,7 @@
 #include "reimportprompt.h"
 #include "settingsdialog.h"
 
-#include "governance/classification.h"
+#include "model/classification.h"
 #include "ingest/ocrengine.h"
 #include "ingest/pagerenderer.h"
 #include "llm/answer.h"

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "documentfind.h"
-#include "ingest/pagecontent.h"
+#include "model/pagecontent.h"
 
 #include <QHash>
 #include <QPlainTextEdit>

@@ -2,7 +2,7 @@
 #include "commands.h"
 #include "governancecommands.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "ingest/ingestqueue.h"
 #include "search/builtinembedder.h"
 #include "search/embeddingstore.h"

@@ -1,7 +1,7 @@
 #include "governance/embeddinggate.h"
 
-#include "governance/auditlog.h"
-#include "governance/classification.h"
+#include "audit/auditlog.h"
+#include "model/classification.h"
 #include "governance/piiredactor.h"
 #include "store/library.h"
 

@@ -1,6 +1,6 @@
 #include "governance/piiredactor.h"
 
-#include "ingest/pagecontent.h"
+#include "model/pagecontent.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "governance/classification.h"
+#include "model/classification.h"
 
 #include <optional>
 

@@ -1,6 +1,6 @@
 #include "governance/policygate.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "store/documentstore.h"
 #include "store/library.h"
 #include "store/meta.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "governance/classification.h"
+#include "model/classification.h"
 #include "governance/injectionguard.h"
 #include "governance/piiredactor.h"
 #include "search/hybridretriever.h"

@@ -1,7 +1,7 @@
 #include "governance/usagemeter.h"
 #include "util/sqlerror.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "store/library.h"
 #include "store/meta.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ingest/chunk.h"
-#include "ingest/pagecontent.h"
+#include "model/chunk.h"
+#include "model/pagecontent.h"
 
 #include <QList>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ingest/pagecontent.h"
+#include "model/pagecontent.h"
 #include "util/canceltoken.h"
 
 #include <QImage>

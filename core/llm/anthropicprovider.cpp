@@ -1,6 +1,6 @@
 #include "llm/anthropicprovider.h"
 
-#include "llm/httptransport.h"
+#include "net/httptransport.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

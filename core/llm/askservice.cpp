@@ -1,7 +1,7 @@
 #include "llm/askservice.h"
 
-#include "governance/auditlog.h"
-#include "governance/classification.h"
+#include "audit/auditlog.h"
+#include "model/classification.h"
 #include "governance/injectionguard.h"
 #include "governance/usagemeter.h"
 #include "llm/citationresolver.h"

@@ -1,6 +1,6 @@
 #include "llm/keyfactextractor.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/usagemeter.h"
 #include "llm/chatprovider.h"
 #include "llm/keyfactrules.h"

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "llm/chatprovider.h"
-#include "llm/httptransport.h"
-#include "llm/sseparser.h"
+#include "net/httptransport.h"
+#include "net/sseparser.h"
 
 #include <chrono>
 #include <functional>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 
 #include <memory>
 

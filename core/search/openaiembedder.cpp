@@ -1,6 +1,6 @@
 #include "search/openaiembedder.h"
 
-#include "llm/httptransport.h"
+#include "net/httptransport.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // DocumentStore: reading a document again (see resetForReimport in documentstore.h).
 #include "store/documentstore.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "store/documentsql.h"
 #include "store/library.h"
 #include "store/meta.h"

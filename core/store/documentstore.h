@@ -1,9 +1,9 @@
 #pragma once
 
-#include "governance/classification.h"
-#include "ingest/chunk.h"
-#include "ingest/loader.h"
-#include "ingest/pagecontent.h"
+#include "model/classification.h"
+#include "model/chunk.h"
+#include "model/loaderror.h"
+#include "model/pagecontent.h"
 
 #include <memory>
 #include <optional>

@@ -6,7 +6,7 @@
 
 #include "fuzzsupport.h"
 
-#include "ingest/chunk.h"
+#include "model/chunk.h"
 #include "search/keywordsearch.h"
 #include "store/documentstore.h"
 #include "store/library.h"

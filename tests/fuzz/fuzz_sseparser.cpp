@@ -4,7 +4,7 @@
 
 #include "fuzzsupport.h"
 
-#include "llm/sseparser.h"
+#include "net/sseparser.h"
 
 #include <random>
 

@@ -3,7 +3,7 @@
 // Shared by the libFuzzer harnesses and their replay driver: the Qt application, a scratch file for
 // loaders that read paths, and the promises every loader makes about the pages it returns.
 
-#include "ingest/pagecontent.h"
+#include "model/pagecontent.h"
 
 #include <climits>
 #include <cstddef>

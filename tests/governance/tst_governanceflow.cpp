@@ -3,7 +3,7 @@
 // reaches it with placeholders instead of PII and the answer comes back with the originals, a leaked canary
 // withholds the answer, injection flags are shown, a spent hard budget stops the call, and every exchange is
 // stored, metered and audited.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/injectionguard.h"
 #include "governance/policygate.h"
 #include "governance/usagemeter.h"

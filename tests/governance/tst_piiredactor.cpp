@@ -1,7 +1,7 @@
 // PII detection (validated detectors, no false alarms on dates, years, page numbers), reversible redaction
 // and the classification suggestion made at import.
 #include "governance/piiredactor.h"
-#include "ingest/pagecontent.h"
+#include "model/pagecontent.h"
 
 #include <QTest>
 

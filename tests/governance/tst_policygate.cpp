@@ -1,6 +1,6 @@
 // The policy gate on its own: provider trust, what a cloud provider may see of each classification, the
 // withheld notice, redaction of Confidential passages, and the policy kept (and audited) in the library.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/policygate.h"
 #include "store/library.h"
 

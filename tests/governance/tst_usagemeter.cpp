@@ -1,6 +1,6 @@
 // Usage metering: cost arithmetic from the price table, latency percentiles, error rate, the monthly budget
 // with its warnings and hard stop, and feedback rates.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/usagemeter.h"
 #include "store/messagestore.h"
 #include "store/library.h"

@@ -1,6 +1,6 @@
 // Reading a Ready document again (new OCR languages, or OCR of every page for a PDF whose text layer is
 // garbled): same document, new pages and passages, nothing of the old reading left in search.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "ingest/ingestqueue.h"
 #include "search/builtinembedder.h"
 #include "search/indexer.h"

@@ -1,6 +1,6 @@
 // Ask end to end over the shared corpus: the offline extractive answerer against the golden questions,
 // the audit trail, word boxes, policy, history, and the `ask` CLI contract against loopback providers.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "llm/askservice.h"
 #include "llm/citationresolver.h"
 #include "llm/extractiveanswerer.h"

@@ -23,7 +23,7 @@
 #include "uitestsupport.h"
 #include "usagedashboard.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/policygate.h"
 #include "governance/usagemeter.h"
 #include "ingest/pagerenderer.h"

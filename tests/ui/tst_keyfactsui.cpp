@@ -12,7 +12,7 @@
 #include "mainwindow.h"
 #include "uitestsupport.h"
 
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/usagemeter.h"
 #include "llm/keyfactextractor.h"
 #include "store/documentstore.h"

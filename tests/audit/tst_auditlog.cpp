@@ -1,4 +1,4 @@
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "store/library.h"
 
 #include <QSqlQuery>

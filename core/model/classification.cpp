@@ -1,4 +1,4 @@
-#include "governance/classification.h"
+#include "model/classification.h"
 
 namespace docsight {
 

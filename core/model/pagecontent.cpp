@@ -1,4 +1,4 @@
-#include "ingest/pagecontent.h"
+#include "model/pagecontent.h"
 
 namespace docsight {
 

@@ -1,4 +1,4 @@
-#include "llm/httptransport.h"
+#include "net/httptransport.h"
 
 #include "loopbackserver.h"
 

@@ -2,7 +2,7 @@
 // (tests/governance/data), and the model path over a loopback provider marked cloud: schema validation,
 // fallback to the rules, policy (Restricted never sent, Confidential redacted and restored), every fact citing
 // its passage.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/policygate.h"
 #include "llm/keyfactextractor.h"
 #include "llm/providerfactory.h"

@@ -1,4 +1,4 @@
-#include "llm/sseparser.h"
+#include "net/sseparser.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "util/sqlerror.h"
 
 #include <QCryptographicHash>

@@ -1,7 +1,7 @@
 // The PDF audit report, read back with Poppler's command-line tools (only the PDF loader may link Poppler):
 // it holds each question, the cited pages, every document's SHA-256 and the chain head; every page renders;
 // a tampered audit trail reads FAILED; exporting is audited; the CLI filters by conversation and period.
-#include "governance/auditlog.h"
+#include "audit/auditlog.h"
 #include "governance/usagemeter.h"
 #include "llm/askservice.h"
 #include "llm/providerfactory.h"

@@ -3,7 +3,7 @@
 #include "governance/secretstore.h"
 
 #include "keyringfixture.h"
-#include "providerfixtures.h"
+#include "../llm/providerfixtures.h"
 #include "testsupport.h"
 
 #include <memory>

@@ -1,2 +1,0 @@
-add_executable(bench_import bench_import.cpp)
-target_link_libraries(bench_import PRIVATE docsight_testsupport)

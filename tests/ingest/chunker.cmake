@@ -1,1 +1,0 @@
-docsight_add_test(tst_chunker SOURCES tst_chunker.cpp)
