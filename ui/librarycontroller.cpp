@@ -10,9 +10,9 @@
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
-Q_LOGGING_CATEGORY(lcLibraryUi, "docsight.ui.library")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcLibraryUi, "docsight.ui.library")
 
 LibraryController::LibraryController(std::shared_ptr<Library> library, std::shared_ptr<DocumentStore> store, QObject *parent)
     : QObject(parent)

@@ -7,9 +7,10 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-Q_LOGGING_CATEGORY(lcAudit, "docsight.governance.audit")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcAudit, "docsight.audit")
+
 namespace {
 
 const QString kHeadKey = QStringLiteral("audit_head");

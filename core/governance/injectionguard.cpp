@@ -8,9 +8,10 @@
 #include <QRegularExpression>
 #include <QSet>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcInjection, "docsight.governance.injection")
 
-namespace docsight {
 namespace {
 
 struct Pattern {

@@ -8,9 +8,10 @@
 #include <QRegularExpression>
 #include <QSet>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcPii, "docsight.governance.pii")
 
-namespace docsight {
 namespace {
 
 // When two findings overlap, the more specific detector wins: an IBAN contains digit runs a card or phone

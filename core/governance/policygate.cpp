@@ -14,9 +14,10 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcPolicy, "docsight.governance.policy")
 
-namespace docsight {
 namespace {
 
 const QString kPolicyKey = QStringLiteral("governance.policy");

@@ -12,9 +12,9 @@
 #include <QThread>
 #include <QTimer>
 
-Q_LOGGING_CATEGORY(lcSecrets, "docsight.governance.secrets")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcSecrets, "docsight.governance.secrets")
 
 namespace {
 

@@ -18,9 +18,10 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcUsage, "docsight.governance.usage")
 
-namespace docsight {
 namespace {
 
 const QString kPricesKey = QStringLiteral("usage.prices");

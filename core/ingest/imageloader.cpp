@@ -8,9 +8,10 @@
 #include <QImageReader>
 #include <QLoggingCategory>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcImage, "docsight.ingest.image")
 
-namespace docsight {
 namespace {
 
 // Same bound as the PDF loader: a real scan has far fewer pages; a TIFF claiming more is broken or

@@ -20,9 +20,9 @@
 #include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentMap>
 
-Q_LOGGING_CATEGORY(lcIngest, "docsight.ingest.queue")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcIngest, "docsight.ingest.queue")
 
 struct IngestQueue::Job {
     quint64 id = 0;

@@ -20,9 +20,10 @@
 #include <QPainter>
 #include <QTransform>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcOcr, "docsight.ingest.ocr")
 
-namespace docsight {
 namespace {
 
 // A 100-megapixel page is an A4 sheet at ~1200 dpi; beyond that an image is far more likely hostile

@@ -11,9 +11,10 @@
 #include <QLoggingCategory>
 #include <QVariant>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcRender, "docsight.ingest.render")
 
-namespace docsight {
 namespace {
 
 // A screen never needs more; it also bounds memory whatever zoom the viewer asks for.

@@ -20,9 +20,10 @@
 #include <QThread>
 #include <QVariant>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcPdf, "docsight.ingest.pdf")
 
-namespace docsight {
 namespace {
 
 // Real documents stay far below this; beyond it a file is more likely hostile or broken, and one

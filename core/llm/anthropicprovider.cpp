@@ -9,9 +9,9 @@
 #include <QLoggingCategory>
 #include <QUrlQuery>
 
-Q_LOGGING_CATEGORY(lcAnthropic, "docsight.llm.anthropic")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcAnthropic, "docsight.llm.anthropic")
 
 namespace {
 

@@ -21,9 +21,9 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcAsk, "docsight.llm.ask")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcAsk, "docsight.llm.ask")
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
-Q_LOGGING_CATEGORY(lcCitations, "docsight.llm.citations")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcCitations, "docsight.llm.citations")
 
 namespace {
 

@@ -15,9 +15,9 @@
 #include <QRegularExpression>
 #include <QSet>
 
-Q_LOGGING_CATEGORY(lcExtractive, "docsight.llm.extractive")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcExtractive, "docsight.llm.extractive")
 
 namespace {
 

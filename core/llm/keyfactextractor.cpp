@@ -15,9 +15,10 @@
 #include <QRegularExpression>
 #include <QSet>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcExtract, "docsight.llm.extract")
 
-namespace docsight {
 namespace {
 
 constexpr int kPromptOverheadTokens = 1'500;

@@ -10,9 +10,10 @@
 #include <QRegularExpression>
 #include <QSet>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcFactRules, "docsight.llm.factrules")
 
-namespace docsight {
 namespace {
 
 using namespace facttext;

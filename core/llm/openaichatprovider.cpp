@@ -8,9 +8,9 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcOpenAi, "docsight.llm.openai")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcOpenAi, "docsight.llm.openai")
 
 namespace {
 

@@ -18,9 +18,9 @@
 #include <QRegularExpression>
 #include <QTimeZone>
 
-Q_LOGGING_CATEGORY(lcHttp, "docsight.llm.http")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcHttp, "docsight.net.http")
 
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;

@@ -4,9 +4,9 @@
 
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcSse, "docsight.llm.sse")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcSse, "docsight.net.sse")
 
 QList<SseEvent> SseParser::feed(QByteArrayView chunk)
 {

@@ -28,9 +28,10 @@
 #include <QTextFrame>
 #include <QTextTable>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcReport, "docsight.report.audit")
 
-namespace docsight {
 namespace {
 
 constexpr int kMaxAuditRows = 400;

@@ -15,9 +15,9 @@
 #include <QSqlQuery>
 #include <QVariant>
 
-Q_LOGGING_CATEGORY(lcBm25Floor, "docsight.search.bm25floor")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcBm25Floor, "docsight.search.bm25floor")
 
 namespace {
 

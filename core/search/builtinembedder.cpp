@@ -9,9 +9,10 @@
 #include <QLoggingCategory>
 #include <QtConcurrent/QtConcurrentMap>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcBuiltinEmbedder, "docsight.search.builtinembedder")
 
-namespace docsight {
 namespace {
 
 // Relative weight of each feature kind. Whole words carry the topic; bigrams reward phrases; the

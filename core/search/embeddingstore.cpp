@@ -14,9 +14,10 @@
 #include <QSqlQuery>
 #include <QtEndian>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcEmbeddingStore, "docsight.search.embeddingstore")
 
-namespace docsight {
 namespace {
 
 const QString kActiveEmbedderKey = QStringLiteral("search.active_embedder");

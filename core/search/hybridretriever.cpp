@@ -25,9 +25,10 @@
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcRetriever, "docsight.search.retriever")
 
-namespace docsight {
 namespace {
 
 // Reciprocal rank fusion constant (Cormack et al. 2009): large enough that the fused order is not

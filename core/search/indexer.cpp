@@ -9,9 +9,10 @@
 #include <QLoggingCategory>
 #include <QtConcurrent/QtConcurrentRun>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcIndexer, "docsight.search.indexer")
 
-namespace docsight {
 namespace {
 
 constexpr int kBulkThreshold = 5000;

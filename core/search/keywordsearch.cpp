@@ -18,9 +18,10 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcKeywordSearch, "docsight.search.keyword")
 
-namespace docsight {
 namespace {
 
 // Column weights for bm25(): a word in the section heading or the document's name says more

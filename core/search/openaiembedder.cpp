@@ -10,9 +10,10 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcOpenAiEmbedder, "docsight.search.openai")
 
-namespace docsight {
 namespace {
 
 QUrl embeddingsEndpoint(QUrl base)

@@ -13,9 +13,10 @@
 #include <QRegularExpression>
 #include <QSet>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcRanker, "docsight.search.ranker")
 
-namespace docsight {
 namespace {
 
 constexpr const char *kFeatureNames[PassageRanker::FeatureCount] = {

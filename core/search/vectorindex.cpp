@@ -22,9 +22,10 @@
 #include <QWriteLocker>
 #include <QtConcurrent/QtConcurrentMap>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcVectorIndex, "docsight.search.vectorindex")
 
-namespace docsight {
 namespace {
 
 constexpr int kBuildBatch = 4096;

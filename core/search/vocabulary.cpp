@@ -8,9 +8,9 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
-Q_LOGGING_CATEGORY(lcVocabulary, "docsight.search.vocabulary")
-
 namespace docsight {
+
+Q_LOGGING_CATEGORY(lcVocabulary, "docsight.search.vocabulary")
 
 QStringList stemmedWords(const QString &text)
 {

@@ -6,7 +6,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
-Q_LOGGING_CATEGORY(lcDocumentSql, "docsight.store.documents")
 
 namespace docsight::documentsql {
 
@@ -30,7 +29,7 @@ bool run(QSqlDatabase &db, const QString &sql, const QVariantList &binds, QStrin
         return true;
     if (error)
         *error = sqlErrorText(q.lastError());
-    qCWarning(lcDocumentSql) << "statement failed:" << sqlErrorText(q.lastError());
+    qCWarning(lcDocuments) << "statement failed:" << sqlErrorText(q.lastError());
     return false;
 }
 

@@ -1,8 +1,14 @@
 #pragma once
 
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QString>
 #include <QVariantList>
+
+namespace docsight {
+// The store's document category, defined in documentstore.cpp.
+Q_DECLARE_LOGGING_CATEGORY(lcDocuments)
+} // namespace docsight
 
 // SQL helpers shared by DocumentStore's source files; not part of the store's interface.
 namespace docsight::documentsql {

@@ -14,9 +14,10 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcDocuments, "docsight.store.documents")
 
-namespace docsight {
 namespace {
 
 using namespace documentsql;

@@ -18,9 +18,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcLibrary, "docsight.store.library")
 
-namespace docsight {
 namespace {
 
 std::atomic_int s_nextLibraryId{1};

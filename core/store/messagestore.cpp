@@ -10,9 +10,10 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcMessages, "docsight.store.messages")
 
-namespace docsight {
 namespace {
 
 // SQLite stores a null QString as NULL, which NOT NULL text columns refuse.

@@ -9,9 +9,10 @@
 #include <QSqlQuery>
 #include <QStringList>
 
+namespace docsight::schema {
+
 Q_LOGGING_CATEGORY(lcSchema, "docsight.store.schema")
 
-namespace docsight::schema {
 namespace {
 
 // Migration N takes a database at version N-1 to version N. Append; never edit a shipped step.

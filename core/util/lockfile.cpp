@@ -6,9 +6,10 @@
 #include <QLockFile>
 #include <QLoggingCategory>
 
+namespace docsight {
+
 Q_LOGGING_CATEGORY(lcLockFile, "docsight.util.lockfile")
 
-namespace docsight {
 namespace {
 
 // QLockFile writes the PID microseconds after creating the file, in the same call.
