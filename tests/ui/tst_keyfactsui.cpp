@@ -4,13 +4,13 @@
 // page in the viewer with the quote highlighted; Copy as JSON copies the CLI's JSON; a provider on loopback
 // reads the document through the model (method "model", usage metered), and a reply that is not the schema
 // falls back to the rules with the warning shown above the table. Screenshots go to <build>/tests/ui/screenshots.
-#include "chatpanel.h"
-#include "documentviewer.h"
-#include "keyfactsdialog.h"
-#include "librarymodel.h"
-#include "librarypanel.h"
-#include "mainwindow.h"
+#include "chat/chatpanel.h"
+#include "keyfacts/keyfactsdialog.h"
+#include "library/librarymodel.h"
+#include "library/librarypanel.h"
+#include "shell/mainwindow.h"
 #include "uitestsupport.h"
+#include "viewer/documentviewer.h"
 
 #include "governance/auditlog.h"
 #include "governance/usagemeter.h"

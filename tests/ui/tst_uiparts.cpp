@@ -1,10 +1,10 @@
 // The UI's pure parts: find in document, word boxes under a span, rubber-band selection text,
 // citation chips in answer text, and the conversation file format.
-#include "answerview.h"
-#include "conversation.h"
-#include "documentfind.h"
-#include "pagecache.h"
-#include "pageview.h"
+#include "chat/answerview.h"
+#include "chat/conversation.h"
+#include "viewer/documentfind.h"
+#include "viewer/pagecache.h"
+#include "viewer/pageview.h"
 
 #include <QApplication>
 #include <QTest>

@@ -1,15 +1,15 @@
 // "Re-run OCR" through the window: offered for Ready and Failed documents, confirmed before a Ready one
 // is read again (optionally with OCR on every page), progress in the library while it runs, chat still
 // answering from the other documents, and cancel.
-#include "answerview.h"
-#include "chatpanel.h"
-#include "librarymodel.h"
-#include "librarypanel.h"
-#include "mainwindow.h"
+#include "chat/answerview.h"
+#include "chat/chatpanel.h"
+#include "library/librarymodel.h"
+#include "library/librarypanel.h"
+#include "shell/mainwindow.h"
 #include "uitestsupport.h"
 
-#include "documentviewer.h"
-#include "librarycontroller.h"
+#include "library/librarycontroller.h"
+#include "viewer/documentviewer.h"
 
 #include "store/documentstore.h"
 #include "store/library.h"
