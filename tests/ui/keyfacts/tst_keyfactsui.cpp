@@ -4,12 +4,12 @@
 // page in the viewer with the quote highlighted; Copy as JSON copies the CLI's JSON; a provider on loopback
 // reads the document through the model (method "model", usage metered), and a reply that is not the schema
 // falls back to the rules with the warning shown above the table. Screenshots go to <build>/tests/ui/screenshots.
+#include "../uitestsupport.h"
 #include "chat/chatpanel.h"
 #include "keyfacts/keyfactsdialog.h"
 #include "library/librarymodel.h"
 #include "library/librarypanel.h"
 #include "shell/mainwindow.h"
-#include "uitestsupport.h"
 #include "viewer/documentviewer.h"
 
 #include "governance/auditlog.h"
@@ -18,7 +18,7 @@
 #include "store/documentstore.h"
 #include "store/library.h"
 
-#include "../llm/providerfixtures.h"
+#include "../../llm/providerfixtures.h"
 #include "loopbackserver.h"
 #include "testsupport.h"
 

@@ -1,17 +1,17 @@
 // The analyst's main path, through the window: import a PDF, ask the offline extractive answerer, open
 // a citation in the viewer with the quoted words highlighted, find in the document, reopen the saved
 // conversation, stop a streamed answer. Screenshots of each state go to <build>/tests/ui/screenshots.
-#include "../llm/providerfixtures.h"
+#include "../../llm/providerfixtures.h"
+#include "../darkpalette.h"
+#include "../uitestsupport.h"
 #include "chat/answerview.h"
 #include "chat/chatpanel.h"
-#include "darkpalette.h"
 #include "library/indexcontroller.h"
 #include "library/librarymodel.h"
 #include "library/librarypanel.h"
 #include "settings/providerservice.h"
 #include "settings/settingsdialog.h"
 #include "shell/mainwindow.h"
-#include "uitestsupport.h"
 #include "viewer/documentviewer.h"
 #include "viewer/pageview.h"
 

@@ -1,12 +1,12 @@
 // The chat's scope: "Selected documents" answers from the documents selected in the library only, even
 // when another document answers the question better; "All documents" searches everything again.
+#include "../uitestsupport.h"
 #include "chat/answerview.h"
 #include "chat/chatpanel.h"
 #include "library/indexcontroller.h"
 #include "library/librarymodel.h"
 #include "library/librarypanel.h"
 #include "shell/mainwindow.h"
-#include "uitestsupport.h"
 
 #include "store/library.h"
 

@@ -1,12 +1,12 @@
 // "Re-run OCR" through the window: offered for Ready and Failed documents, confirmed before a Ready one
 // is read again (optionally with OCR on every page), progress in the library while it runs, chat still
 // answering from the other documents, and cancel.
+#include "../uitestsupport.h"
 #include "chat/answerview.h"
 #include "chat/chatpanel.h"
 #include "library/librarymodel.h"
 #include "library/librarypanel.h"
 #include "shell/mainwindow.h"
-#include "uitestsupport.h"
 
 #include "library/librarycontroller.h"
 #include "viewer/documentviewer.h"

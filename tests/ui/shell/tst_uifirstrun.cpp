@@ -1,12 +1,12 @@
 // The first run: with no library chosen before, the application opens a new library on the sample
 // documents (once per user) and the chat offers questions about them that it can answer.
+#include "../uitestsupport.h"
 #include "chat/answerview.h"
 #include "chat/chatpanel.h"
 #include "library/librarymodel.h"
 #include "shell/appsession.h"
 #include "shell/mainwindow.h"
 #include "shell/startupplan.h"
-#include "uitestsupport.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,9 +1,9 @@
 // Imports through the window: cancelling one, failing ones showing their reason with a retry in place,
 // the password prompt for encrypted PDFs (answered by an injected prompt), and drag-and-drop.
+#include "../uitestsupport.h"
 #include "library/librarymodel.h"
 #include "library/librarypanel.h"
 #include "shell/mainwindow.h"
-#include "uitestsupport.h"
 #include "viewer/documentviewer.h"
 
 #include "store/library.h"

@@ -4,7 +4,8 @@
 // the answers; File → Export Audit Report writes a PDF that Poppler reads back; the Governance settings page
 // round-trips a budget and a LAN host (and the chat pane's trust badge follows it); a canary leaked by a
 // provider on loopback is withheld on screen; policy notices render. Screenshots go to <build>/tests/ui/screenshots.
-#include "../llm/providerfixtures.h"
+#include "../../llm/providerfixtures.h"
+#include "../uitestsupport.h"
 #include "chat/answerview.h"
 #include "chat/chatpanel.h"
 #include "chat/correctiondialog.h"
@@ -21,7 +22,6 @@
 #include "settings/providerservice.h"
 #include "settings/settingsdialog.h"
 #include "shell/mainwindow.h"
-#include "uitestsupport.h"
 
 #include "governance/auditlog.h"
 #include "governance/policygate.h"

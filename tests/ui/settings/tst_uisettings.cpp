@@ -1,9 +1,9 @@
 // The settings dialog's API keys, against the real keychain (Secret Service: scripts/test.sh runs
 // gnome-keyring on a private D-Bus) under a throw-away service name: a key typed into the
 // masked field is stored by OK, never shown again, and can be removed.
+#include "../uitestsupport.h"
 #include "settings/providerservice.h"
 #include "settings/settingsdialog.h"
-#include "uitestsupport.h"
 
 #include "governance/secretstore.h"
 #include "llm/providerfactory.h"
