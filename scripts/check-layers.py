@@ -5,7 +5,9 @@ core/: each folder is one static library whose CMakeLists.txt names the folders 
 (`USES docsight_<folder> ...` in docsight_core_folder). A file may include headers of its own folder
 and of the folders its library names, nothing else; the named graph must have no cycle.
 
-ui/: each feature folder may include any core folder; between ui folders no cycle is allowed.
+ui/: each feature folder may include any core folder; between ui folders no cycle is allowed. ui/ and
+core/ are both include roots, so a ui folder named like a core folder (governance/) must not hold a
+header of the same name as one in core: "governance/x.h" would mean two files.
 
 Usage: scripts/check-layers.py [source root]   (exit 1 and one line per fault when something is wrong)
 """
@@ -13,7 +15,7 @@ import pathlib
 import re
 import sys
 
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([A-Za-z0-9_]+)/[^"]+"', re.M)
+INCLUDE = re.compile(r'^\s*#\s*include\s+"(([A-Za-z0-9_]+)/[^"]+)"', re.M)
 USES = re.compile(r'\bUSES\b(.*?)(?:\bENGINES\b|\)\s*$)', re.S | re.M)
 
 
@@ -33,8 +35,8 @@ def includes_by_folder(root):
         for source in sorted(folder.rglob('*')):
             if source.suffix not in ('.h', '.cpp'):
                 continue
-            for target in INCLUDE.findall(source.read_text(errors='replace')):
-                if target != folder.name:
+            for path, target in INCLUDE.findall(source.read_text(errors='replace')):
+                if target != folder.name and (root / path).exists():
                     edges.setdefault(target, []).append(str(source.relative_to(root.parent)))
     return graph
 
@@ -97,6 +99,11 @@ def main():
         cycle = find_cycle(ui_graph)
         if cycle:
             faults.append('ui: the feature folders include each other in a cycle: ' + ' -> '.join(cycle))
+        for header in sorted(ui.glob('*/*.h')):
+            twin = core / header.parent.name / header.name
+            if twin.exists():
+                faults.append(f'ui/{header.parent.name}/{header.name} and core/{header.parent.name}/{header.name}: '
+                              'the same include names both')
 
     for fault in faults:
         print(fault)

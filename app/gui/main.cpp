@@ -1,7 +1,7 @@
 // docsight: the desktop application.
-#include "appsession.h"
-#include "icons.h"
-#include "startupplan.h"
+#include "common/icons.h"
+#include "shell/appsession.h"
+#include "shell/startupplan.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

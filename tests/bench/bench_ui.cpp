@@ -6,14 +6,14 @@
 //   loopback OpenAI-compatible server), and opening a citation (document load, render, highlight).
 // Target: longest stall <= 50 ms in every phase.
 #include "../llm/providerfixtures.h"
-#include "answerview.h"
-#include "chatpanel.h"
-#include "documentviewer.h"
-#include "indexcontroller.h"
-#include "librarymodel.h"
-#include "librarypanel.h"
-#include "mainwindow.h"
+#include "chat/answerview.h"
+#include "chat/chatpanel.h"
+#include "library/indexcontroller.h"
+#include "library/librarymodel.h"
+#include "library/librarypanel.h"
+#include "shell/mainwindow.h"
 #include "uitestsupport.h"
+#include "viewer/documentviewer.h"
 
 #include "ingest/ingestqueue.h"
 #include "store/library.h"

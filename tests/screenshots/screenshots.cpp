@@ -11,14 +11,14 @@
 // PREFIX-window.png (the window itself). It prints whether the window fits the screen. Exit status 1 when a
 // step never happened or a shot is blank.
 #include "../ui/darkpalette.h"
-#include "answerview.h"
-#include "appsession.h"
-#include "chatpanel.h"
-#include "documentviewer.h"
-#include "icons.h"
-#include "librarymodel.h"
-#include "librarypanel.h"
-#include "mainwindow.h"
+#include "chat/answerview.h"
+#include "chat/chatpanel.h"
+#include "common/icons.h"
+#include "library/librarymodel.h"
+#include "library/librarypanel.h"
+#include "shell/appsession.h"
+#include "shell/mainwindow.h"
+#include "viewer/documentviewer.h"
 
 #include <cstdio>
 #include <functional>

@@ -2,10 +2,10 @@
 
 // Shared by the UI tests: isolated settings, the main window over a fresh library, screenshots into the
 // build folder, and "is it blank?".
-#include "appsettings.h"
-#include "chatpanel.h"
-#include "librarymodel.h"
-#include "mainwindow.h"
+#include "chat/chatpanel.h"
+#include "library/librarymodel.h"
+#include "settings/appsettings.h"
+#include "shell/mainwindow.h"
 #include "store/library.h"
 
 #include <memory>
