@@ -2,6 +2,7 @@
 
 #include "governance/policygate.h"
 #include "llm/chatprovider.h"
+#include "model/passagelocation.h"
 #include "search/hybridretriever.h"
 
 #include <QList>
@@ -12,18 +13,13 @@
 namespace docsight {
 
 // One [S#] of an answer, resolved to the passage it names.
-struct Citation {
+// Its location's span is the quoted sentence when exactQuote, else the whole passage.
+struct Citation : PassageLocation {
     QString marker;          // "S2"
     int sourceIndex = -1;    // index in Answer::sources
     int sentence = -1;       // index in Answer::sentences of the sentence that carries the marker
     qint64 chunkId = 0;
-    qint64 documentId = 0;
     QString document;
-    int page = 0;            // 1-based physical page
-    int charStart = 0;       // span in the page text: the quoted sentence when exactQuote, else the passage
-    int charEnd = 0;
-    int firstWord = 0;       // word boxes on the page covering the span
-    int wordCount = 0;
     QList<QRectF> boxes;     // their rectangles, normalised to the page; empty when the page has no geometry
     QString quote;           // the cited sentence as it stands in the document, else the whole passage
     bool exactQuote = false; // the answer sentence was found word for word in the passage

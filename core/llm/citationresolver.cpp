@@ -273,14 +273,9 @@ void CitationResolver::resolve(const QString &rawText, const QList<RetrievedPass
             c.marker = QStringLiteral("S%1").arg(number);
             c.sourceIndex = index;
             c.sentence = sentenceIndex;
+            c.setLocation(p);
             c.chunkId = p.chunkId;
-            c.documentId = p.documentId;
             c.document = p.documentName;
-            c.page = p.page;
-            c.charStart = p.charStart;
-            c.charEnd = p.charEnd;
-            c.firstWord = p.firstWord;
-            c.wordCount = p.wordCount;
             c.quote = p.text.simplified();
             // A sentence found word for word is the quote, and its span the highlight.
             QString needle = quotable;

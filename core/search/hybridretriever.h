@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/passagelocation.h"
 #include "search/passageranker.h"
 #include "util/canceltoken.h"
 
@@ -41,15 +42,9 @@ struct RetrievalOptions {
 };
 
 // One passage found for a question, with what a citation and a highlight need.
-struct RetrievedPassage {
+struct RetrievedPassage : PassageLocation {
     qint64 chunkId = 0;
-    qint64 documentId = 0;
     QString documentName;
-    int page = 0;      // 1-based physical page
-    int charStart = 0; // span in the page text
-    int charEnd = 0;
-    int firstWord = 0; // word boxes on the page covering the span
-    int wordCount = 0;
     QString heading;
     QString text;
     double score = 0.0;        // fused score (reciprocal rank fusion), or the single component's score

@@ -459,12 +459,7 @@ void MainWindow::promptPasswordFor(qint64 documentId)
 void MainWindow::openCitation(const Citation &citation)
 {
     PassageTarget target;
-    target.documentId = citation.documentId;
-    target.page = citation.page;
-    target.charStart = citation.charStart;
-    target.charEnd = citation.charEnd;
-    target.firstWord = citation.firstWord;
-    target.wordCount = citation.wordCount;
+    target.setLocation(citation);
     target.boxes = citation.boxes;
     target.quote = citation.quote;
     m_viewer->showPassage(target);

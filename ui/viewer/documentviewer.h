@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/passagelocation.h"
 #include "store/documentstore.h"
 #include "viewer/documentfind.h"
 
@@ -27,13 +28,7 @@ class PageView;
 class TextPagesView;
 
 // What a citation asks the viewer to show.
-struct PassageTarget {
-    qint64 documentId = 0;
-    int page = 0;
-    int charStart = 0;
-    int charEnd = 0;
-    int firstWord = 0;
-    int wordCount = 0;
+struct PassageTarget : PassageLocation {
     QList<QRectF> boxes;  // page-normalised; computed from the words when empty
     QString quote;        // the cited text; when the page no longer reads it at the span (the
                           // document was read again), the viewer looks for it instead
