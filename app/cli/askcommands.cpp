@@ -104,26 +104,6 @@ ProviderChoice chooseProvider(const Args &args, Context &ctx)
     return {makeChatProvider(*kind, settings), Ok};
 }
 
-std::optional<QList<qint64>> documentFilter(const Context &ctx, const QString &list, bool *ok)
-{
-    *ok = true;
-    if (list.isEmpty())
-        return std::nullopt;
-    DocumentStore store(ctx.library);
-    QList<qint64> ids;
-    for (const QString &reference : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QList<DocumentRecord> matches = store.resolve(reference.trimmed());
-        if (matches.size() != 1) {
-            ctx.err << "docsight-cli: " << (matches.isEmpty() ? "no document '" : "several documents named '")
-                    << reference.trimmed() << "' (use an id from 'list')\n";
-            *ok = false;
-            return std::nullopt;
-        }
-        ids.append(matches.constFirst().id);
-    }
-    return ids;
-}
-
 QString clip(const QString &text, int length)
 {
     const QString s = text.simplified();
@@ -290,7 +270,7 @@ int askCommand(const Args &args, Context &ctx)
             return Usage;
         }
     }
-    request.retrieval.documentIds = documentFilter(ctx, args.value(QStringLiteral("--docs")), &ok);
+    request.retrieval.documentIds = resolveDocuments(ctx, args.value(QStringLiteral("--docs")), &ok);
     if (!ok)
         return Usage;
     const ProviderChoice choice = chooseProvider(args, ctx);

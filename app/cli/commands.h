@@ -3,7 +3,9 @@
 #include "cliargs.h"
 
 #include <memory>
+#include <optional>
 
+#include <QList>
 #include <QTextStream>
 
 namespace docsight {
@@ -33,6 +35,10 @@ int classifyCommand(const Args &args, Context &ctx);
 int auditCommand(const Args &args, Context &ctx);
 int searchCommand(const Args &args, Context &ctx);
 int evalCommand(const Args &args, Context &ctx);
+
+// The ids of a --docs list ("3,R-intro.pdf"): each reference names exactly one document; otherwise
+// *ok is false, having said which reference did not. No list: std::nullopt (all documents).
+std::optional<QList<qint64>> resolveDocuments(const Context &ctx, const QString &list, bool *ok);
 
 // Embeds what import added (with --embedder's choice) so the library is searchable by meaning as
 // well as by keyword. Returns false, having said why, when that failed.

@@ -260,7 +260,7 @@ int exportReportCommand(const Args &args, Context &ctx)
         (end ? options.to : options.from) = *at;
     }
     const QString path = QDir::current().absoluteFilePath(args.positional.constFirst());
-    const AuditReportResult r = AuditReport::exportPdf(ctx.library, path, options);
+    const AuditReportResult r = auditreport::exportPdf(ctx.library, path, options);
     if (!r.ok) {
         ctx.err << "docsight-cli: " << r.error << "\n";
         return Failed;

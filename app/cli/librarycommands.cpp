@@ -271,7 +271,7 @@ int auditCommand(const Args &args, Context &ctx)
         return Usage;
     }
     QSqlDatabase db = ctx.library->connection();
-    const AuditVerification v = AuditLog::verify(db);
+    const AuditVerification v = auditlog::verify(db);
     if (args.has(QStringLiteral("--json"))) {
         ctx.out << json(QJsonObject{{QStringLiteral("intact"), v.intact},
                                     {QStringLiteral("events"), v.events},

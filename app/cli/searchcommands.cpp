@@ -151,28 +151,6 @@ bool ensureIndexed(const std::shared_ptr<Library> &library, const Embedders &emb
     return ok;
 }
 
-std::optional<QList<qint64>> resolveDocuments(const std::shared_ptr<Library> &library, const QString &list,
-                                              Context &ctx, bool *ok)
-{
-    *ok = true;
-    if (list.isEmpty())
-        return std::nullopt;
-    DocumentStore store(library);
-    QList<qint64> ids;
-    const QStringList references = list.split(QLatin1Char(','), Qt::SkipEmptyParts);
-    for (const QString &reference : references) {
-        const QList<DocumentRecord> matches = store.resolve(reference.trimmed());
-        if (matches.size() != 1) {
-            ctx.err << "docsight-cli: " << (matches.isEmpty() ? "no document '" : "several documents named '")
-                    << reference.trimmed() << "' (use an id from 'list')\n";
-            *ok = false;
-            return std::nullopt;
-        }
-        ids.append(matches.first().id);
-    }
-    return ids;
-}
-
 bool parseCommon(const Args &args, Context &ctx, RetrievalOptions *options, int defaultK)
 {
     bool ok = true;
@@ -188,7 +166,7 @@ bool parseCommon(const Args &args, Context &ctx, RetrievalOptions *options, int 
     }
     options->mode = *mode;
     options->secondStage = !args.has(QStringLiteral("--no-rerank"));
-    options->documentIds = resolveDocuments(ctx.library, args.value(QStringLiteral("--docs")), ctx, &ok);
+    options->documentIds = resolveDocuments(ctx, args.value(QStringLiteral("--docs")), &ok);
     return ok;
 }
 
@@ -252,7 +230,41 @@ struct RankTally {
     }
 };
 
+// The embedders --embedder chooses, with what import added embedded and their indexes held open for
+// the command's queries; false, having said why, when the choice is unusable.
+bool prepareSearch(const Args &args, Context &ctx, Embedders *embedders, HeldIndexes *held)
+{
+    *embedders = makeEmbedders(args, ctx);
+    if (!embedders->error.isEmpty()) {
+        ctx.err << "docsight-cli: " << embedders->error << "\n";
+        return false;
+    }
+    ensureIndexed(ctx.library, *embedders, ctx, held);
+    return true;
+}
+
 } // namespace
+
+std::optional<QList<qint64>> resolveDocuments(const Context &ctx, const QString &list, bool *ok)
+{
+    *ok = true;
+    if (list.isEmpty())
+        return std::nullopt;
+    DocumentStore store(ctx.library);
+    QList<qint64> ids;
+    const QStringList references = list.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString &reference : references) {
+        const QList<DocumentRecord> matches = store.resolve(reference.trimmed());
+        if (matches.size() != 1) {
+            ctx.err << "docsight-cli: " << (matches.isEmpty() ? "no document '" : "several documents named '")
+                    << reference.trimmed() << "' (use an id from 'list')\n";
+            *ok = false;
+            return std::nullopt;
+        }
+        ids.append(matches.first().id);
+    }
+    return ids;
+}
 
 bool indexForSearch(const Args &args, Context &ctx)
 {
@@ -273,13 +285,10 @@ int searchCommand(const Args &args, Context &ctx)
     RetrievalOptions options;
     if (!parseCommon(args, ctx, &options, 10))
         return Usage;
-    const Embedders embedders = makeEmbedders(args, ctx);
-    if (!embedders.error.isEmpty()) {
-        ctx.err << "docsight-cli: " << embedders.error << "\n";
-        return Usage;
-    }
+    Embedders embedders;
     HeldIndexes held;
-    ensureIndexed(ctx.library, embedders, ctx, &held);
+    if (!prepareSearch(args, ctx, &embedders, &held))
+        return Usage;
     HybridRetriever retriever(ctx.library, embedders.all);
     const RetrievalResult result = retriever.retrieve(args.positional.join(QLatin1Char(' ')), options);
     if (!result.message.isEmpty())
@@ -357,13 +366,10 @@ int evalCommand(const Args &args, Context &ctx)
         ctx.err << "docsight-cli: " << args.positional.first() << " has no questions\n";
         return Usage;
     }
-    const Embedders embedders = makeEmbedders(args, ctx);
-    if (!embedders.error.isEmpty()) {
-        ctx.err << "docsight-cli: " << embedders.error << "\n";
-        return Usage;
-    }
+    Embedders embedders;
     HeldIndexes held;
-    ensureIndexed(ctx.library, embedders, ctx, &held);
+    if (!prepareSearch(args, ctx, &embedders, &held))
+        return Usage;
     const auto retriever = std::make_shared<HybridRetriever>(ctx.library, embedders.all);
     retriever->prepare({}); // opening the index is not a query's latency
 

@@ -30,12 +30,12 @@ bool fail(QString *error, const QString &message)
 
 } // namespace
 
-QString AuditLog::genesisHash()
+QString auditlog::genesisHash()
 {
     return QString(64, QLatin1Char('0'));
 }
 
-QByteArray AuditLog::canonicalEncoding(const AuditEvent &event)
+QByteArray auditlog::canonicalEncoding(const AuditEvent &event)
 {
     // QJsonObject keeps keys sorted and Compact output has no insignificant whitespace, so the
     // same event always encodes to the same bytes.
@@ -48,7 +48,7 @@ QByteArray AuditLog::canonicalEncoding(const AuditEvent &event)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
-QString AuditLog::computeHash(const QString &prevHash, const AuditEvent &event)
+QString auditlog::computeHash(const QString &prevHash, const AuditEvent &event)
 {
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(prevHash.toLatin1());
@@ -57,7 +57,7 @@ QString AuditLog::computeHash(const QString &prevHash, const AuditEvent &event)
     return QString::fromLatin1(h.result().toHex());
 }
 
-bool AuditLog::append(QSqlDatabase &db, const QString &kind, const QString &subject, const QJsonObject &payload,
+bool auditlog::append(QSqlDatabase &db, const QString &kind, const QString &subject, const QJsonObject &payload,
                       QString *error)
 {
     QSqlQuery last(db);
@@ -99,7 +99,7 @@ bool AuditLog::append(QSqlDatabase &db, const QString &kind, const QString &subj
     return true;
 }
 
-QList<AuditEvent> AuditLog::events(QSqlDatabase &db, const QDateTime &from, const QDateTime &to)
+QList<AuditEvent> auditlog::events(QSqlDatabase &db, const QDateTime &from, const QDateTime &to)
 {
     QList<AuditEvent> out;
     QSqlQuery q(db);
@@ -122,7 +122,7 @@ QList<AuditEvent> AuditLog::events(QSqlDatabase &db, const QDateTime &from, cons
     return out;
 }
 
-AuditVerification AuditLog::verify(QSqlDatabase &db)
+AuditVerification auditlog::verify(QSqlDatabase &db)
 {
     AuditVerification result;
     QSqlQuery q(db);

@@ -32,22 +32,22 @@ struct AuditVerification {
 // kept in the meta table in the same transaction, so cutting events off the end is detected too.
 // Limits: someone able to rewrite the whole database can recompute the chain; the head hash printed
 // by `audit verify` and in reports is the anchor to keep elsewhere.
-class AuditLog final
-{
-public:
-    // Appends inside the caller's open write transaction (Library::write), so the event commits or
-    // rolls back together with the change it records.
-    static bool append(QSqlDatabase &db, const QString &kind, const QString &subject, const QJsonObject &payload,
-                       QString *error = nullptr);
+namespace auditlog {
 
-    static AuditVerification verify(QSqlDatabase &db);
+// Appends inside the caller's open write transaction (Library::write), so the event commits or
+// rolls back together with the change it records.
+bool append(QSqlDatabase &db, const QString &kind, const QString &subject, const QJsonObject &payload,
+            QString *error = nullptr);
 
-    static QList<AuditEvent> events(QSqlDatabase &db, const QDateTime &from = {}, const QDateTime &to = {});
+AuditVerification verify(QSqlDatabase &db);
 
-    // The exact bytes hashed for an event (sorted-key compact JSON of seq, at, kind, subject, payload).
-    static QByteArray canonicalEncoding(const AuditEvent &event);
-    static QString computeHash(const QString &prevHash, const AuditEvent &event);
-    static QString genesisHash();
-};
+QList<AuditEvent> events(QSqlDatabase &db, const QDateTime &from = {}, const QDateTime &to = {});
+
+// The exact bytes hashed for an event (sorted-key compact JSON of seq, at, kind, subject, payload).
+QByteArray canonicalEncoding(const AuditEvent &event);
+QString computeHash(const QString &prevHash, const AuditEvent &event);
+QString genesisHash();
+
+} // namespace auditlog
 
 } // namespace docsight

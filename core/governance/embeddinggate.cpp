@@ -56,7 +56,7 @@ bool auditEmbeddingRun(const Library &library, const QString &embedderId, const 
     };
     return library.write(
         [&](QSqlDatabase &db) {
-            return AuditLog::append(db, QStringLiteral("embeddings.sent"), QStringLiteral("embedder:") + embedderId,
+            return auditlog::append(db, QStringLiteral("embeddings.sent"), QStringLiteral("embedder:") + embedderId,
                                     payload, error);
         },
         error);

@@ -47,24 +47,24 @@ struct LeakCheck {
 // analyst sees the flag. A canary token placed in the system prompt, and long verbatim runs of the prompt,
 // reveal an answer that leaks the instructions; such an answer is withheld by the caller.
 // Stateless and thread-safe (CanaryStreamFilter is per request).
-class InjectionGuard final
-{
-public:
-    static constexpr double kFlagThreshold = 0.5;
+namespace injection {
 
-    static InjectionAssessment assess(QStringView text);
+inline constexpr double kFlagThreshold = 0.5;
 
-    // "dsc-" + 24 random hex digits: never occurs in real text and is not guessable by a document.
-    static QString newCanary();
-    // A system prompt line carrying the canary; appended to the prompt the provider sees.
-    static QString canaryInstruction(const QString &canary);
+InjectionAssessment assess(QStringView text);
 
-    // minRunWords: a verbatim run this long counts as a leak; maxCoverage: so does this share of the prompt.
-    static LeakCheck checkAnswer(const QString &answer, const QString &systemPrompt, const QString &canary,
-                                 int minRunWords = 14, double maxCoverage = 0.25);
+// "dsc-" + 24 random hex digits: never occurs in real text and is not guessable by a document.
+QString newCanary();
+// A system prompt line carrying the canary; appended to the prompt the provider sees.
+QString canaryInstruction(const QString &canary);
 
-    static QString withheldText();
-};
+// minRunWords: a verbatim run this long counts as a leak; maxCoverage: so does this share of the prompt.
+LeakCheck checkAnswer(const QString &answer, const QString &systemPrompt, const QString &canary,
+                      int minRunWords = 14, double maxCoverage = 0.25);
+
+QString withheldText();
+
+} // namespace injection
 
 // Forwards streamed answer text while holding back just enough of its tail that a canary split across
 // deltas is caught before any of it reaches the screen. Once the canary is seen nothing more is forwarded.

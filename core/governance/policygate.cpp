@@ -113,7 +113,7 @@ bool GovernancePolicy::save(const Library &library, QString *error) const
             if (previous == next)
                 return true;
             return writeMeta(db, kPolicyKey, QString::fromUtf8(QJsonDocument(next).toJson(QJsonDocument::Compact)), error)
-                && AuditLog::append(db, QStringLiteral("policy.changed"), QStringLiteral("library"),
+                && auditlog::append(db, QStringLiteral("policy.changed"), QStringLiteral("library"),
                                     {{QStringLiteral("from"), previous}, {QStringLiteral("to"), next}}, error);
         },
         error);
@@ -352,7 +352,7 @@ QList<InjectionFlag> PolicyGate::screen(const QList<RetrievedPassage> &passages)
 {
     QList<InjectionFlag> flags;
     for (const RetrievedPassage &p : passages) {
-        const InjectionAssessment a = InjectionGuard::assess(p.text);
+        const InjectionAssessment a = injection::assess(p.text);
         if (a.flagged)
             flags.append({p.chunkId, p.documentId, p.documentName, p.page, a.score, a.signalIds()});
     }

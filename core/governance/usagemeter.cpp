@@ -57,7 +57,7 @@ bool writeAuditedMeta(const Library &library, const QString &key, const QJsonObj
     return library.write(
         [&](QSqlDatabase &db) {
             return writeMeta(db, key, QString::fromUtf8(QJsonDocument(value).toJson(QJsonDocument::Compact)), error)
-                && AuditLog::append(db, kind, QStringLiteral("library"), payload, error);
+                && auditlog::append(db, kind, QStringLiteral("library"), payload, error);
         },
         error);
 }
@@ -439,7 +439,7 @@ std::optional<QString> UsageMeter::refuseCloudCall(const QString &provider, cons
     QString error;
     const bool audited = m_library->write(
         [&](QSqlDatabase &db) {
-            return AuditLog::append(db, QStringLiteral("usage.budget_blocked"), QStringLiteral("provider:") + provider,
+            return auditlog::append(db, QStringLiteral("usage.budget_blocked"), QStringLiteral("provider:") + provider,
                                     {{QStringLiteral("spent_usd"), s.spentUsd}, {QStringLiteral("monthly_usd"), s.budgetUsd}},
                                     &error);
         },
@@ -468,7 +468,7 @@ bool UsageMeter::recordFeedback(qint64 messageId, int rating, const QString &cor
                     *error = sqlErrorText(q.lastError());
                 return false;
             }
-            return AuditLog::append(db, QStringLiteral("answer.feedback"), QStringLiteral("message:%1").arg(messageId),
+            return auditlog::append(db, QStringLiteral("answer.feedback"), QStringLiteral("message:%1").arg(messageId),
                                     {{QStringLiteral("rating"), r}, {QStringLiteral("has_correction"), !text.isEmpty()},
                                      {QStringLiteral("cleared"), cleared}},
                                     error);

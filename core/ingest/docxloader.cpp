@@ -6,7 +6,6 @@
 
 #include <utility>
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
 #include <QLoggingCategory>
@@ -55,14 +54,7 @@ bool holdsEncryptedPackage(QFile &file)
 
 } // namespace
 
-struct DocxLoader::Private {
-    // Filled by open() and only read afterwards, so loadPage() needs no lock.
-    QList<PageContent> pages;
-
-    LoadError parse(const QString &path);
-};
-
-LoadError DocxLoader::Private::parse(const QString &path)
+LoadError DocxLoader::read(const QString &path, const LoadOptions &, QList<PageContent> &pages)
 {
     {
         QFile file(path);
@@ -214,27 +206,6 @@ LoadError DocxLoader::Private::parse(const QString &path)
     return {};
 }
 
-DocxLoader::DocxLoader() : d(std::make_unique<Private>()) {}
-DocxLoader::~DocxLoader() = default;
-
-LoadError DocxLoader::open(const QString &path, const LoadOptions &)
-{
-    QElapsedTimer timer;
-    timer.start();
-    d->pages.clear();
-    const LoadError error = d->parse(path);
-    if (error.isError())
-        d->pages.clear();
-    qCDebug(lcDocx) << "open:" << loadErrorKindName(error.kind) << d->pages.size() << "pages in" << timer.elapsed()
-                    << "ms";
-    return error;
-}
-
-int DocxLoader::pageCount() const { return int(d->pages.size()); }
-
-PageResult DocxLoader::loadPage(int index, const CancelToken &cancel)
-{
-    return storedPage(d->pages, index, cancel);
-}
+const QLoggingCategory &DocxLoader::category() const { return docx::lcDocx(); }
 
 } // namespace docsight

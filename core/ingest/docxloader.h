@@ -2,24 +2,13 @@
 
 #include "ingest/loader.h"
 
-#include <memory>
-
 namespace docsight {
 
-class DocxLoader final : public Loader
+class DocxLoader final : public StoredPagesLoader
 {
-public:
-    DocxLoader();
-    ~DocxLoader() override;
-    Q_DISABLE_COPY_MOVE(DocxLoader)
-
-    LoadError open(const QString &path, const LoadOptions &options) override;
-    int pageCount() const override;
-    PageResult loadPage(int index, const CancelToken &cancel) override;
-
 private:
-    struct Private;
-    std::unique_ptr<Private> d;
+    LoadError read(const QString &path, const LoadOptions &options, QList<PageContent> &pages) override;
+    const QLoggingCategory &category() const override;
 };
 
 } // namespace docsight

@@ -18,7 +18,7 @@ namespace {
 // hostile, and importing it would tie up the queue for hours.
 constexpr int kMaxPages = 10000;
 
-// OcrEngine refuses more than this; checking the declared size first means a decompression bomb is
+// ocr::recognize refuses more than this; checking the declared size first means a decompression bomb is
 // rejected before a single pixel is decoded.
 constexpr qint64 kMaxPixels = 100'000'000;
 // Qt's default allocation limit (128 MB) would reject a legitimate 100-megapixel colour page; the
@@ -175,7 +175,7 @@ PageResult ImageLoader::loadPage(int index, const CancelToken &cancel)
         result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
         return result;
     }
-    const OcrResult ocr = OcrEngine::recognize(image, d->options.ocrLanguages, cancel);
+    const OcrResult ocr = ocr::recognize(image, d->options.ocrLanguages, cancel);
     if (cancel.isCancelled()) {
         result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
         return result;

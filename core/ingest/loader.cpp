@@ -5,21 +5,37 @@
 #include "ingest/pdfloader.h"
 #include "ingest/textloader.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 
 namespace docsight {
 
-PageResult storedPage(const QList<PageContent> &pages, int index, const CancelToken &cancel)
+LoadError StoredPagesLoader::open(const QString &path, const LoadOptions &options)
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_pages.clear();
+    const LoadError error = read(path, options, m_pages);
+    if (error.isError())
+        m_pages.clear();
+    qCDebug(category()) << "open:" << loadErrorKindName(error.kind) << m_pages.size() << "pages in" << timer.elapsed()
+                        << "ms";
+    return error;
+}
+
+int StoredPagesLoader::pageCount() const { return int(m_pages.size()); }
+
+PageResult StoredPagesLoader::loadPage(int index, const CancelToken &cancel)
 {
     if (cancel.isCancelled())
         return {{}, LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"))};
-    if (index < 0 || index >= pages.size()) {
+    if (index < 0 || index >= m_pages.size()) {
         return {{}, LoadError::make(LoadError::Kind::Io, QStringLiteral("page %1 does not exist (the document has %2)")
                                                              .arg(index + 1)
-                                                             .arg(pages.size()))};
+                                                             .arg(m_pages.size()))};
     }
-    return {pages.at(index), {}};
+    return {m_pages.at(index), {}};
 }
 
 QString documentTypeName(DocumentType type)

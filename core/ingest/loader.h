@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include <QList>
+#include <QLoggingCategory>
 #include <QString>
 #include <QStringList>
 
@@ -37,9 +39,28 @@ public:
     virtual PageResult loadPage(int index, const CancelToken &cancel) = 0;
 };
 
-// For loaders that read the whole file in open() (DOCX, text): page `index` of the stored pages,
-// or Cancelled / a missing-page error.
-PageResult storedPage(const QList<PageContent> &pages, int index, const CancelToken &cancel);
+// A loader that reads the whole file in open() (DOCX, text): read() fills the pages once and loadPage()
+// hands them out; they are only read after open(), so concurrent loadPage() calls need no lock.
+class StoredPagesLoader : public Loader
+{
+public:
+    ~StoredPagesLoader() override = default;
+    Q_DISABLE_COPY_MOVE(StoredPagesLoader)
+
+    LoadError open(const QString &path, const LoadOptions &options) final;
+    int pageCount() const final;
+    PageResult loadPage(int index, const CancelToken &cancel) final;
+
+protected:
+    StoredPagesLoader() = default;
+    // Reads the whole file into pages (empty on entry); on an error open() drops what was read.
+    virtual LoadError read(const QString &path, const LoadOptions &options, QList<PageContent> &pages) = 0;
+    // The format's logging category, for open()'s timing line.
+    virtual const QLoggingCategory &category() const = 0;
+
+private:
+    QList<PageContent> m_pages;
+};
 
 // The document types Docsight reads, decided from the file's content (and its suffix for text).
 enum class DocumentType { Unknown, Pdf, Image, Docx, Text };

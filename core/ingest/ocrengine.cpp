@@ -358,7 +358,7 @@ Attempt recognizeRotated(tesseract::TessBaseAPI &api, const QImage &gray, int ro
 
 } // namespace
 
-OcrResult OcrEngine::recognize(const QImage &image, const QStringList &languages, const CancelToken &cancel)
+OcrResult ocr::recognize(const QImage &image, const QStringList &languages, const CancelToken &cancel)
 {
     OcrResult failed;
     if (image.isNull() || image.width() <= 0 || image.height() <= 0) {
@@ -461,7 +461,7 @@ OcrResult OcrEngine::recognize(const QImage &image, const QStringList &languages
     return std::move(best.result);
 }
 
-QStringList OcrEngine::availableLanguages()
+QStringList ocr::availableLanguages()
 {
     const QDir dir(tessdataDir());
     QStringList langs;
@@ -471,7 +471,7 @@ QStringList OcrEngine::availableLanguages()
     return langs;
 }
 
-QString OcrEngine::version()
+QString ocr::version()
 {
     return QString::fromLatin1(tesseract::TessBaseAPI::Version());
 }

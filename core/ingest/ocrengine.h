@@ -22,17 +22,17 @@ struct OcrResult {
 // Tesseract behind a narrow interface: only ocrengine.cpp includes Tesseract's headers.
 // recognize() uses one Tesseract instance per calling thread (created on first use, kept for the
 // thread's lifetime), so it may be called from any number of worker threads at once.
-class OcrEngine final
-{
-public:
-    // Detects page orientation (0/90/180/270) and corrects it before recognising.
-    static OcrResult recognize(const QImage &image, const QStringList &languages, const CancelToken &cancel);
+namespace ocr {
 
-    // Languages with a traineddata file in the installed tessdata folder (e.g. "eng", "osd").
-    static QStringList availableLanguages();
+// Detects page orientation (0/90/180/270) and corrects it before recognising.
+OcrResult recognize(const QImage &image, const QStringList &languages, const CancelToken &cancel);
 
-    // "5.3.0" — for the About box and the audit report.
-    static QString version();
-};
+// Languages with a traineddata file in the installed tessdata folder (e.g. "eng", "osd").
+QStringList availableLanguages();
+
+// "5.3.0" — for the About box and the audit report.
+QString version();
+
+} // namespace ocr
 
 } // namespace docsight

@@ -477,7 +477,7 @@ PageResult PdfLoader::Private::loadPageImpl(int index, const CancelToken &cancel
     qCDebug(lcPdf) << "page" << index + 1 << "rendered for OCR at" << qRound(ocrDpi) << "dpi:" << image.size() << "in"
                    << timer.restart() << "ms";
 
-    const OcrResult ocr = OcrEngine::recognize(image, languages, cancel);
+    const OcrResult ocr = ocr::recognize(image, languages, cancel);
     if (cancel.isCancelled()) {
         result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
         return result;

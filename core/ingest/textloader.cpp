@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QStringDecoder>
@@ -88,14 +87,7 @@ bool looksBinary(QStringView text)
 
 } // namespace
 
-struct TextLoader::Private {
-    // Filled by open() and only read afterwards, so loadPage() needs no lock.
-    QList<PageContent> pages;
-
-    LoadError parse(const QString &path);
-};
-
-LoadError TextLoader::Private::parse(const QString &path)
+LoadError TextLoader::read(const QString &path, const LoadOptions &, QList<PageContent> &pages)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -151,27 +143,6 @@ LoadError TextLoader::Private::parse(const QString &path)
     return {};
 }
 
-TextLoader::TextLoader() : d(std::make_unique<Private>()) {}
-TextLoader::~TextLoader() = default;
-
-LoadError TextLoader::open(const QString &path, const LoadOptions &)
-{
-    QElapsedTimer timer;
-    timer.start();
-    d->pages.clear();
-    const LoadError error = d->parse(path);
-    if (error.isError())
-        d->pages.clear();
-    qCDebug(lcText) << "open:" << loadErrorKindName(error.kind) << d->pages.size() << "pages in" << timer.elapsed()
-                    << "ms";
-    return error;
-}
-
-int TextLoader::pageCount() const { return int(d->pages.size()); }
-
-PageResult TextLoader::loadPage(int index, const CancelToken &cancel)
-{
-    return storedPage(d->pages, index, cancel);
-}
+const QLoggingCategory &TextLoader::category() const { return lcText(); }
 
 } // namespace docsight

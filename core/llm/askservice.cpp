@@ -178,7 +178,7 @@ Answer AskService::respond(const AskRequest &request, const QList<RetrievedPassa
 
     if (allowed.isEmpty()) {
         // Nothing to ground an answer on: a model would only answer from memory.
-        CitationResolver::resolve(noPassagesText(), {}, &answer);
+        citations::resolve(noPassagesText(), {}, &answer);
         if (onDelta)
             onDelta(answer.text);
         return finish();
@@ -215,8 +215,8 @@ Answer AskService::respond(const AskRequest &request, const QList<RetrievedPassa
             turn.answer = gate.redactor.redact(turn.answer);
         }
     }
-    const QString canary = policy.canary ? InjectionGuard::newCanary() : QString();
-    const QString canaryLine = canary.isEmpty() ? QString() : InjectionGuard::canaryInstruction(canary);
+    const QString canary = policy.canary ? injection::newCanary() : QString();
+    const QString canaryLine = canary.isEmpty() ? QString() : injection::canaryInstruction(canary);
 
     PromptBudget budget;
     budget.contextWindow = provider->contextWindow(answer.model) - PromptBuilder::estimateTokens(canaryLine);
@@ -268,12 +268,12 @@ Answer AskService::respond(const AskRequest &request, const QList<RetrievedPassa
     if (result.ok() && result.truncatedByLimit())
         answer.warnings << QStringLiteral("The answer reached the %1-token limit and is cut short.").arg(chat.maxTokens);
 
-    const LeakCheck leak = InjectionGuard::checkAnswer(result.text, chat.system, canary);
+    const LeakCheck leak = injection::checkAnswer(result.text, chat.system, canary);
     if (leak.leaked || canaryFilter.tripped()) {
         gov.leakWithheld = true;
         gov.leakReason = leak.reason.isEmpty() ? QStringLiteral("the answer contains the system prompt's canary token") : leak.reason;
-        CitationResolver::resolve(QString(), sent, &answer);
-        answer.text = InjectionGuard::withheldText();
+        citations::resolve(QString(), sent, &answer);
+        answer.text = injection::withheldText();
         answer.sentences.clear();
         answer.citations.clear();
         answer.uncitedSentences.clear();
@@ -282,7 +282,7 @@ Answer AskService::respond(const AskRequest &request, const QList<RetrievedPassa
         answer.warnings << QStringLiteral("The answer was withheld: %1.").arg(gov.leakReason);
         return finish();
     }
-    CitationResolver::resolve(gate.redactor.restore(result.text), sent, &answer);
+    citations::resolve(gate.redactor.restore(result.text), sent, &answer);
     return finish();
 }
 
@@ -403,10 +403,10 @@ bool AskService::audit(Answer *answer, const AskRequest &request, bool providerC
                                       {QStringLiteral("conversation_id"), message.conversationId},
                                       {QStringLiteral("message_id"), message.id}};
             const QString subject = QStringLiteral("question:") + questionHash.left(16);
-            if (!AuditLog::append(db, QStringLiteral("question.answered"), subject, payload, &error))
+            if (!auditlog::append(db, QStringLiteral("question.answered"), subject, payload, &error))
                 return false;
             if (gov.leakWithheld
-                && !AuditLog::append(db, QStringLiteral("answer.withheld"), subject,
+                && !auditlog::append(db, QStringLiteral("answer.withheld"), subject,
                                      {{QStringLiteral("reason"), gov.leakReason.contains(QLatin1String("canary"))
                                                                      ? QStringLiteral("canary") : QStringLiteral("system-prompt")},
                                       {QStringLiteral("provider"), answer->provider},

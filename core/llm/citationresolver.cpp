@@ -78,7 +78,7 @@ bool saysNotInDocuments(const QString &text)
 
 } // namespace
 
-QString CitationResolver::normalizeWithMap(QStringView text, QList<int> *map)
+QString citations::normalizeWithMap(QStringView text, QList<int> *map)
 {
     QString out;
     out.reserve(text.size());
@@ -103,7 +103,7 @@ QString CitationResolver::normalizeWithMap(QStringView text, QList<int> *map)
     return out;
 }
 
-QList<CitationMarker> CitationResolver::findMarkers(QStringView text)
+QList<CitationMarker> citations::findMarkers(QStringView text)
 {
     static const QRegularExpression bracket(
         QStringLiteral("\\[\\s*S\\s*\\d{1,4}(?:\\s*(?:,|;|&|and|-|\u2013|\u2014)\\s*(?:S\\s*)?\\d{1,4})*\\s*\\]"),
@@ -139,7 +139,7 @@ QList<CitationMarker> CitationResolver::findMarkers(QStringView text)
     return markers;
 }
 
-QList<std::pair<int, int>> CitationResolver::sentenceSpans(QStringView text)
+QList<std::pair<int, int>> citations::sentenceSpans(QStringView text)
 {
     QList<std::pair<int, int>> spans;
     const int n = static_cast<int>(text.size());
@@ -198,7 +198,7 @@ QList<std::pair<int, int>> CitationResolver::sentenceSpans(QStringView text)
     return spans;
 }
 
-void CitationResolver::resolve(const QString &rawText, const QList<RetrievedPassage> &sources, Answer *answer)
+void citations::resolve(const QString &rawText, const QList<RetrievedPassage> &sources, Answer *answer)
 {
     answer->sources = sources;
     answer->citations.clear();

@@ -19,21 +19,21 @@ struct CitationMarker {
 // (document, page, character span; the span narrowed to the cited sentence when the sentence is quoted
 // word for word), drops markers naming no passage (listing them in unknownMarkers), and lists the
 // substantive sentences that cite nothing. Word boxes are left to the caller, who has the pages.
-class CitationResolver final
-{
-public:
-    static QList<CitationMarker> findMarkers(QStringView text);
+namespace citations {
 
-    // Sentence spans of answer text: a sentence ends at . ! ? followed by a space and a capital, digit or
-    // quote, or at a line break. A marker right after the full stop belongs to the sentence before it.
-    static QList<std::pair<int, int>> sentenceSpans(QStringView text);
+QList<CitationMarker> findMarkers(QStringView text);
 
-    // sources[i] is the passage labelled S(i+1). Fills text, sentences, citations, unknownMarkers,
-    // uncitedSentences, declined and sources; leaves the other fields alone.
-    static void resolve(const QString &rawText, const QList<RetrievedPassage> &sources, Answer *answer);
+// Sentence spans of answer text: a sentence ends at . ! ? followed by a space and a capital, digit or
+// quote, or at a line break. A marker right after the full stop belongs to the sentence before it.
+QList<std::pair<int, int>> sentenceSpans(QStringView text);
 
-    // Whitespace-collapsed text and, for each of its characters, the index it came from.
-    static QString normalizeWithMap(QStringView text, QList<int> *map);
-};
+// sources[i] is the passage labelled S(i+1). Fills text, sentences, citations, unknownMarkers,
+// uncitedSentences, declined and sources; leaves the other fields alone.
+void resolve(const QString &rawText, const QList<RetrievedPassage> &sources, Answer *answer);
+
+// Whitespace-collapsed text and, for each of its characters, the index it came from.
+QString normalizeWithMap(QStringView text, QList<int> *map);
+
+} // namespace citations
 
 } // namespace docsight

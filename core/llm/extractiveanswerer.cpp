@@ -291,7 +291,7 @@ QList<std::pair<int, int>> splitSentences(const QString &text, int maxSentenceWo
         // that is a table is read line by line as a whole.
         const bool table = looksLikeTable(QStringView(text).mid(start, end - start));
         const QList<std::pair<int, int>> spans =
-            table ? QList<std::pair<int, int>>{{0, static_cast<int>(flat.size())}} : CitationResolver::sentenceSpans(flat);
+            table ? QList<std::pair<int, int>>{{0, static_cast<int>(flat.size())}} : citations::sentenceSpans(flat);
         for (const auto &[s, e] : spans) {
             const QStringView sentence = QStringView(text).mid(start + s, e - s);
             if (!table && wordCount(sentence) <= maxSentenceWords && !looksLikeTable(sentence)) {

@@ -334,7 +334,7 @@ ExtractionResult KeyFactExtractor::extract(qint64 documentId, FactTemplate templ
         QSet<QString> covered;
         for (const KeyFact &f : std::as_const(modelFacts))
             covered.insert(f.field);
-        for (const KeyFact &f : KeyFactRules::extract(factPages, templ)) {
+        for (const KeyFact &f : factrules::extract(factPages, templ)) {
             if (!covered.contains(f.field))
                 result.facts.append(f);
         }
@@ -367,7 +367,7 @@ ExtractionResult KeyFactExtractor::extract(qint64 documentId, FactTemplate templ
     QString error;
     const bool audited = m_library->write(
         [&](QSqlDatabase &db) {
-            return AuditLog::append(db, QStringLiteral("document.facts_extracted"), QStringLiteral("document:%1").arg(documentId),
+            return auditlog::append(db, QStringLiteral("document.facts_extracted"), QStringLiteral("document:%1").arg(documentId),
                                     {{QStringLiteral("template"), factTemplateName(templ)},
                                      {QStringLiteral("method"), result.method},
                                      {QStringLiteral("facts"), static_cast<int>(result.facts.size())},

@@ -479,7 +479,7 @@ QList<KeyFact> genericFacts(const QList<FactPage> &pages)
 
 } // namespace
 
-QList<KeyFact> KeyFactRules::extract(const QList<FactPage> &pages, FactTemplate templ)
+QList<KeyFact> factrules::extract(const QList<FactPage> &pages, FactTemplate templ)
 {
     QList<KeyFact> out;
     switch (templ) {

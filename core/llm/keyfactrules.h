@@ -17,10 +17,10 @@ struct FactPage {
 // ("INVOICE NO. | DATE" over a row of values), legal-form suffixes for company names and the shapes of dates
 // and amounts. Each fact cites the page and the line or sentence it was read from. Deterministic, no network;
 // used when no model may or can be asked, and to fill fields a model left out. Stateless and thread-safe.
-class KeyFactRules final
-{
-public:
-    static QList<KeyFact> extract(const QList<FactPage> &pages, FactTemplate templ);
-};
+namespace factrules {
+
+QList<KeyFact> extract(const QList<FactPage> &pages, FactTemplate templ);
+
+} // namespace factrules
 
 } // namespace docsight

@@ -166,7 +166,7 @@ QString governanceHtml(const QJsonObject &g)
 
 } // namespace
 
-QString AuditReport::osUserName()
+QString auditreport::osUserName()
 {
     // The account, not the environment: USER and HOME are whatever the shell says (a sudo, a container, a
     // service), and a home folder's name is not a person. The full name from the account's GECOS field, with
@@ -192,7 +192,7 @@ QString AuditReport::osUserName()
     return QStringLiteral("%1 (%2)").arg(fullName, login);
 }
 
-QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditReportOptions &options, AuditReportResult *facts)
+QString auditreport::html(const std::shared_ptr<Library> &library, const AuditReportOptions &options, AuditReportResult *facts)
 {
     QSqlDatabase db = library->connection();
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -223,7 +223,7 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
         documents.removeIf([&](const DocumentRecord &d) { return !used.contains(d.id); });
     }
 
-    const AuditVerification verification = AuditLog::verify(db);
+    const AuditVerification verification = auditlog::verify(db);
     const QString head = readMeta(db, QStringLiteral("audit_head")).value_or(QStringLiteral("(none)"));
     const UsageSummary usage = UsageMeter(library).summarize(from, to);
 
@@ -351,7 +351,7 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
     else
         h += QStringLiteral("<p class='failed'>The audit trail FAILED verification: it was edited, truncated or reordered after "
                             "it was written. Events from %1 on cannot be trusted.</p>").arg(verification.firstBadSeq);
-    const QList<AuditEvent> events = AuditLog::events(db, options.from, options.to);
+    const QList<AuditEvent> events = auditlog::events(db, options.from, options.to);
     h += QStringLiteral("<table cellspacing='0' cellpadding='3'>") + row({QStringLiteral("#"), QStringLiteral("Time"), QStringLiteral("Event"), QStringLiteral("Subject")}, true);
     for (qsizetype i = std::max<qsizetype>(0, events.size() - kMaxAuditRows); i < events.size(); ++i) {
         const AuditEvent &e = events.at(i);
@@ -371,7 +371,7 @@ QString AuditReport::html(const std::shared_ptr<Library> &library, const AuditRe
     return h;
 }
 
-AuditReportResult AuditReport::exportPdf(const std::shared_ptr<Library> &library, const QString &path,
+AuditReportResult auditreport::exportPdf(const std::shared_ptr<Library> &library, const QString &path,
                                          const AuditReportOptions &options)
 {
     AuditReportResult result;
@@ -439,7 +439,7 @@ AuditReportResult AuditReport::exportPdf(const std::shared_ptr<Library> &library
     QString error;
     const bool audited = library->write(
         [&](QSqlDatabase &db) {
-            return AuditLog::append(db, QStringLiteral("report.exported"), QStringLiteral("report:") + result.sha256.left(16),
+            return auditlog::append(db, QStringLiteral("report.exported"), QStringLiteral("report:") + result.sha256.left(16),
                                     {{QStringLiteral("pdf_sha256"), result.sha256},
                                      {QStringLiteral("pages"), result.pages},
                                      {QStringLiteral("questions"), result.questions},

@@ -39,17 +39,17 @@ struct AuditReportResult {
 // itself audited ("report.exported", with the PDF's SHA-256).
 // Needs a QGuiApplication (fonts): the CLI creates one on the offscreen platform. Blocking; safe to run on a
 // worker thread.
-class AuditReport final
-{
-public:
-    static AuditReportResult exportPdf(const std::shared_ptr<Library> &library, const QString &path,
-                                       const AuditReportOptions &options = {});
+namespace auditreport {
 
-    // The report's content as HTML (what exportPdf lays out), for previews and tests.
-    static QString html(const std::shared_ptr<Library> &library, const AuditReportOptions &options,
-                        AuditReportResult *facts = nullptr);
+AuditReportResult exportPdf(const std::shared_ptr<Library> &library, const QString &path,
+                            const AuditReportOptions &options = {});
 
-    static QString osUserName();
-};
+// The report's content as HTML (what exportPdf lays out), for previews and tests.
+QString html(const std::shared_ptr<Library> &library, const AuditReportOptions &options,
+             AuditReportResult *facts = nullptr);
+
+QString osUserName();
+
+} // namespace auditreport
 
 } // namespace docsight

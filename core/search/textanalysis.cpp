@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 #include <string>
 
 #include <QRegularExpression>
@@ -161,129 +162,61 @@ private:
             b[static_cast<size_t>(k)] = 'i';
     }
 
+    // Porter's steps 2 and 3: the first rule whose suffix ends the word replaces it (when the stem before
+    // it has a measure above 0) and the step ends. Porter switches on one letter to pick the few rules
+    // that can match; the suffixes differ in that letter, so trying them in his order decides the same.
+    struct Rule {
+        const char *suffix;
+        const char *replacement;
+    };
+
+    void replaceFirst(std::span<const Rule> rules)
+    {
+        for (const Rule &rule : rules) {
+            if (ends(rule.suffix)) {
+                r(rule.replacement);
+                return;
+            }
+        }
+    }
+
     void step2()
     {
-        if (k < 1)
-            return;
-        switch (b[static_cast<size_t>(k - 1)]) {
-        case 'a':
-            if (ends("ational")) { r("ate"); break; }
-            if (ends("tional")) { r("tion"); break; }
-            break;
-        case 'c':
-            if (ends("enci")) { r("ence"); break; }
-            if (ends("anci")) { r("ance"); break; }
-            break;
-        case 'e':
-            if (ends("izer")) { r("ize"); break; }
-            break;
-        case 'l':
-            if (ends("bli")) { r("ble"); break; }
-            if (ends("alli")) { r("al"); break; }
-            if (ends("entli")) { r("ent"); break; }
-            if (ends("eli")) { r("e"); break; }
-            if (ends("ousli")) { r("ous"); break; }
-            break;
-        case 'o':
-            if (ends("ization")) { r("ize"); break; }
-            if (ends("ation")) { r("ate"); break; }
-            if (ends("ator")) { r("ate"); break; }
-            break;
-        case 's':
-            if (ends("alism")) { r("al"); break; }
-            if (ends("iveness")) { r("ive"); break; }
-            if (ends("fulness")) { r("ful"); break; }
-            if (ends("ousness")) { r("ous"); break; }
-            break;
-        case 't':
-            if (ends("aliti")) { r("al"); break; }
-            if (ends("iviti")) { r("ive"); break; }
-            if (ends("biliti")) { r("ble"); break; }
-            break;
-        case 'g':
-            if (ends("logi")) { r("log"); break; }
-            break;
-        default:
-            break;
-        }
+        static constexpr Rule kRules[] = {
+            {"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"}, {"anci", "ance"}, {"izer", "ize"},
+            {"bli", "ble"}, {"alli", "al"}, {"entli", "ent"}, {"eli", "e"}, {"ousli", "ous"}, {"ization", "ize"},
+            {"ation", "ate"}, {"ator", "ate"}, {"alism", "al"}, {"iveness", "ive"}, {"fulness", "ful"},
+            {"ousness", "ous"}, {"aliti", "al"}, {"iviti", "ive"}, {"biliti", "ble"}, {"logi", "log"}};
+        if (k >= 1)
+            replaceFirst(kRules);
     }
 
     void step3()
     {
-        switch (b[static_cast<size_t>(k)]) {
-        case 'e':
-            if (ends("icate")) { r("ic"); break; }
-            if (ends("ative")) { r(""); break; }
-            if (ends("alize")) { r("al"); break; }
-            break;
-        case 'i':
-            if (ends("iciti")) { r("ic"); break; }
-            break;
-        case 'l':
-            if (ends("ical")) { r("ic"); break; }
-            if (ends("ful")) { r(""); break; }
-            break;
-        case 's':
-            if (ends("ness")) { r(""); break; }
-            break;
-        default:
-            break;
-        }
+        static constexpr Rule kRules[] = {
+            {"icate", "ic"}, {"ative", ""}, {"alize", "al"}, {"iciti", "ic"}, {"ical", "ic"}, {"ful", ""},
+            {"ness", ""}};
+        replaceFirst(kRules);
     }
 
+    // Step 4 drops the first suffix of these the word ends with, when the stem has a measure above 1;
+    // "-ion" only after s or t.
     void step4()
     {
+        static constexpr const char *kSuffixes[] = {"al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement",
+                                                   "ment", "ent", "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize"};
         if (k < 1)
             return;
-        switch (b[static_cast<size_t>(k - 1)]) {
-        case 'a':
-            if (ends("al")) break;
-            return;
-        case 'c':
-            if (ends("ance")) break;
-            if (ends("ence")) break;
-            return;
-        case 'e':
-            if (ends("er")) break;
-            return;
-        case 'i':
-            if (ends("ic")) break;
-            return;
-        case 'l':
-            if (ends("able")) break;
-            if (ends("ible")) break;
-            return;
-        case 'n':
-            if (ends("ant")) break;
-            if (ends("ement")) break;
-            if (ends("ment")) break;
-            if (ends("ent")) break;
-            return;
-        case 'o':
-            if (ends("ion") && j >= 0 && (b[static_cast<size_t>(j)] == 's' || b[static_cast<size_t>(j)] == 't')) break;
-            if (ends("ou")) break;
-            return;
-        case 's':
-            if (ends("ism")) break;
-            return;
-        case 't':
-            if (ends("ate")) break;
-            if (ends("iti")) break;
-            return;
-        case 'u':
-            if (ends("ous")) break;
-            return;
-        case 'v':
-            if (ends("ive")) break;
-            return;
-        case 'z':
-            if (ends("ize")) break;
-            return;
-        default:
+        for (const char *suffix : kSuffixes) {
+            if (!ends(suffix))
+                continue;
+            const bool afterSOrT = j >= 0 && (b[static_cast<size_t>(j)] == 's' || b[static_cast<size_t>(j)] == 't');
+            if (std::strcmp(suffix, "ion") == 0 && !afterSOrT)
+                continue;
+            if (m() > 1)
+                k = j;
             return;
         }
-        if (m() > 1)
-            k = j;
     }
 
     void step5()

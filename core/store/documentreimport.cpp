@@ -57,7 +57,7 @@ bool DocumentStore::resetForReimport(qint64 id, bool forceOcr, const QStringList
                        QStringLiteral("UPDATE documents SET status = 'queued', error = '', error_kind = '', updated_at = ? "
                                       "WHERE id = ?"),
                        {now(), id}, error)
-                && AuditLog::append(db, QStringLiteral("document.reimport_requested"), subject(id), payload, error);
+                && auditlog::append(db, QStringLiteral("document.reimport_requested"), subject(id), payload, error);
         },
         error);
 }

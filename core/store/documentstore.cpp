@@ -167,7 +167,7 @@ qint64 DocumentStore::add(const DocumentRecord &record, QString *error)
                 return false;
             }
             id = q.lastInsertId().toLongLong();
-            return AuditLog::append(db, QStringLiteral("document.added"), subject(id),
+            return auditlog::append(db, QStringLiteral("document.added"), subject(id),
                                     {{QStringLiteral("sha256"), record.sha256},
                                      {QStringLiteral("size"), static_cast<double>(record.size)},
                                      {QStringLiteral("type"), record.type},
@@ -259,7 +259,7 @@ bool DocumentStore::complete(qint64 id, const QList<Chunk> &chunks, const QStrin
             counts.addBindValue(id);
             if (!counts.exec() || !counts.next())
                 return false;
-            return AuditLog::append(db, QStringLiteral("document.imported"), subject(id),
+            return auditlog::append(db, QStringLiteral("document.imported"), subject(id),
                                     {{QStringLiteral("sha256"), counts.value(0).toString()},
                                      {QStringLiteral("pages"), counts.value(1).toInt()},
                                      {QStringLiteral("ocr_pages"), counts.value(2).toInt()},
@@ -279,7 +279,7 @@ bool DocumentStore::fail(qint64 id, const LoadError &reason, QString *error)
                        QStringLiteral("UPDATE documents SET status = 'failed', error = ?, error_kind = ?, updated_at = ? "
                                       "WHERE id = ?"),
                        {text(reason.message), loadErrorKindName(reason.kind), now(), id}, error)
-                && AuditLog::append(db, QStringLiteral("document.failed"), subject(id),
+                && auditlog::append(db, QStringLiteral("document.failed"), subject(id),
                                     {{QStringLiteral("reason"), loadErrorKindName(reason.kind)}}, error);
         },
         error);
@@ -311,7 +311,7 @@ bool DocumentStore::remove(qint64 id, QString *error)
                 && run(db, QStringLiteral("DELETE FROM pages WHERE document_id = ?"), {id}, error)
                 && run(db, QStringLiteral("DELETE FROM meta WHERE key = ?"), {forceOcrKey(id)}, error)
                 && run(db, QStringLiteral("DELETE FROM documents WHERE id = ?"), {id}, error)
-                && AuditLog::append(db, QStringLiteral("document.removed"), subject(id),
+                && auditlog::append(db, QStringLiteral("document.removed"), subject(id),
                                     {{QStringLiteral("sha256"), doc->sha256}}, error);
         },
         error);
@@ -334,7 +334,7 @@ bool DocumentStore::setClassification(qint64 id, Classification level, QString *
         [&](QSqlDatabase &db) {
             return run(db, QStringLiteral("UPDATE documents SET classification = ?, updated_at = ? WHERE id = ?"),
                        {classificationName(level), now(), id}, error)
-                && AuditLog::append(db, QStringLiteral("document.classified"), subject(id),
+                && auditlog::append(db, QStringLiteral("document.classified"), subject(id),
                                     {{QStringLiteral("from"), classificationName(doc->classification)},
                                      {QStringLiteral("to"), classificationName(level)}},
                                     error);

@@ -18,7 +18,7 @@ class TestAuditLog final : public QObject
         auto lib = Library::open(dir.filePath(QStringLiteral("lib")), nullptr);
         for (int i = 1; i <= events; ++i) {
             const bool ok = lib->write([i](QSqlDatabase &db) {
-                return AuditLog::append(db, QStringLiteral("test.event"), QStringLiteral("document:%1").arg(i),
+                return auditlog::append(db, QStringLiteral("test.event"), QStringLiteral("document:%1").arg(i),
                                         {{QStringLiteral("n"), i}});
             });
             if (!ok)
@@ -40,7 +40,7 @@ private Q_SLOTS:
         auto lib = makeTrail(dir);
         QVERIFY(lib);
         QSqlDatabase db = lib->connection();
-        const AuditVerification v = AuditLog::verify(db);
+        const AuditVerification v = auditlog::verify(db);
         QVERIFY2(v.intact, qPrintable(v.problem));
         QCOMPARE(v.events, 5);
         QSqlQuery q(db);
@@ -53,7 +53,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto lib = makeTrail(dir, 0);
         QSqlDatabase db = lib->connection();
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 
     void detectsTampering_data()
@@ -93,7 +93,7 @@ private Q_SLOTS:
             exec(lib, sql);
         }
         QSqlDatabase db = lib->connection();
-        const AuditVerification v = AuditLog::verify(db);
+        const AuditVerification v = auditlog::verify(db);
         QVERIFY(!v.intact);
         QCOMPARE(v.firstBadSeq, firstBad);
         QVERIFY(!v.problem.isEmpty());
@@ -104,12 +104,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto lib = makeTrail(dir, 1);
         const bool ok = lib->write([](QSqlDatabase &db) {
-            AuditLog::append(db, QStringLiteral("test.event"), QStringLiteral("x"), {});
+            auditlog::append(db, QStringLiteral("test.event"), QStringLiteral("x"), {});
             return false; // the change it recorded failed
         });
         QVERIFY(!ok);
         QSqlDatabase db = lib->connection();
-        const AuditVerification v = AuditLog::verify(db);
+        const AuditVerification v = auditlog::verify(db);
         QVERIFY(v.intact);
         QCOMPARE(v.events, 1);
     }
@@ -122,7 +122,7 @@ private Q_SLOTS:
         e.kind = QStringLiteral("k");
         e.subject = QStringLiteral("s");
         e.payload = {{QStringLiteral("b"), 2}, {QStringLiteral("a"), QStringLiteral("x")}};
-        QCOMPARE(AuditLog::canonicalEncoding(e),
+        QCOMPARE(auditlog::canonicalEncoding(e),
                  QByteArray(R"({"at":"2026-01-02T03:04:05.006Z","kind":"k","payload":{"a":"x","b":2},"seq":7,"subject":"s"})"));
     }
 };

@@ -230,7 +230,7 @@ private Q_SLOTS:
         QCOMPARE(usage.constLast().messageId, a.governance.messageId);
         QVERIFY(usage.constLast().costUsd > 0); // gpt-4o-mini has a default price
         QSqlDatabase db = m_library->connection();
-        const AuditEvent last = AuditLog::events(db).constLast();
+        const AuditEvent last = auditlog::events(db).constLast();
         QCOMPARE(last.kind, QStringLiteral("question.answered"));
         QCOMPARE(last.payload.value(QLatin1String("message_id")).toInteger(), a.governance.messageId);
         QVERIFY(!QJsonDocument(last.payload).toJson().contains("balticfreight"));
@@ -274,16 +274,16 @@ private Q_SLOTS:
         const QString token = canary.match(system).captured();
         QVERIFY(!token.isEmpty());
         QVERIFY(a.governance.leakWithheld);
-        QCOMPARE(a.text, InjectionGuard::withheldText());
+        QCOMPARE(a.text, injection::withheldText());
         QVERIFY(a.citations.isEmpty());
         QVERIFY(!streamed.contains(token.mid(4, 8)));
         QVERIFY(!a.text.contains(token));
         QSqlDatabase db = m_library->connection();
-        const QList<AuditEvent> events = AuditLog::events(db);
+        const QList<AuditEvent> events = auditlog::events(db);
         QCOMPARE(events.constLast().kind, QStringLiteral("answer.withheld"));
         QCOMPARE(events.constLast().payload.value(QLatin1String("reason")).toString(), QStringLiteral("canary"));
         QCOMPARE(MessageStore(m_library).message(a.governance.messageId)->outcome, QStringLiteral("withheld"));
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 
     void aSpentHardBudgetStopsCloudCallsButNotLocalOnes()

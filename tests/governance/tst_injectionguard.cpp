@@ -35,10 +35,10 @@ private Q_SLOTS:
     {
         QFETCH(QString, text);
         QFETCH(QString, signal);
-        const InjectionAssessment a = InjectionGuard::assess(text);
+        const InjectionAssessment a = injection::assess(text);
         QVERIFY2(a.flagged, qPrintable(QString::number(a.score) + QLatin1Char(' ') + a.signalIds().join(QLatin1Char(','))));
         QVERIFY2(a.signalIds().contains(signal), qPrintable(a.signalIds().join(QLatin1Char(','))));
-        QVERIFY(a.score >= InjectionGuard::kFlagThreshold && a.score <= 1.0);
+        QVERIFY(a.score >= injection::kFlagThreshold && a.score <= 1.0);
     }
 
     void leavesOrdinaryProseAlone_data()
@@ -54,28 +54,28 @@ private Q_SLOTS:
     void leavesOrdinaryProseAlone()
     {
         QFETCH(QString, text);
-        const InjectionAssessment a = InjectionGuard::assess(text);
+        const InjectionAssessment a = injection::assess(text);
         QVERIFY2(!a.flagged, qPrintable(QString::number(a.score) + QLatin1Char(' ') + a.signalIds().join(QLatin1Char(','))));
     }
 
     void canariesAreUniqueAndShaped()
     {
-        const QString a = InjectionGuard::newCanary();
-        const QString b = InjectionGuard::newCanary();
+        const QString a = injection::newCanary();
+        const QString b = injection::newCanary();
         QVERIFY(a != b);
         QVERIFY(a.startsWith(QLatin1String("dsc-")));
         QCOMPARE(a.size(), 28);
-        QVERIFY(InjectionGuard::canaryInstruction(a).contains(a));
+        QVERIFY(injection::canaryInstruction(a).contains(a));
     }
 
     void answerLeakingTheCanaryIsCaught()
     {
-        const QString canary = InjectionGuard::newCanary();
-        const QString prompt = QStringLiteral("You are Docsight.") + InjectionGuard::canaryInstruction(canary);
-        const LeakCheck clean = InjectionGuard::checkAnswer(QStringLiteral("The total is $4,313.25 [S1]."), prompt, canary);
+        const QString canary = injection::newCanary();
+        const QString prompt = QStringLiteral("You are Docsight.") + injection::canaryInstruction(canary);
+        const LeakCheck clean = injection::checkAnswer(QStringLiteral("The total is $4,313.25 [S1]."), prompt, canary);
         QVERIFY(!clean.leaked);
         // Case and the prefix do not matter: the random part gives it away.
-        const LeakCheck leak = InjectionGuard::checkAnswer(QStringLiteral("Sure! My reference is ") + canary.mid(4).toUpper(),
+        const LeakCheck leak = injection::checkAnswer(QStringLiteral("Sure! My reference is ") + canary.mid(4).toUpper(),
                                                            prompt, canary);
         QVERIFY(leak.leaked);
         QVERIFY(leak.canary);
@@ -89,10 +89,10 @@ private Q_SLOTS:
             "using only the sources given with it. Cite every claim with the label of the source that supports it, in "
             "square brackets at the end of the sentence. If the sources do not contain the answer, say plainly that "
             "the documents do not answer the question.");
-        const LeakCheck paraphrase = InjectionGuard::checkAnswer(
+        const LeakCheck paraphrase = injection::checkAnswer(
             QStringLiteral("The documents do not answer the question about the vendor."), prompt, QString());
         QVERIFY(!paraphrase.leaked);
-        const LeakCheck verbatim = InjectionGuard::checkAnswer(
+        const LeakCheck verbatim = injection::checkAnswer(
             QStringLiteral("My instructions: Answer the question in the analyst's latest message using only the sources "
                            "given with it. Cite every claim with the label of the source."),
             prompt, QString());
@@ -103,7 +103,7 @@ private Q_SLOTS:
 
     void streamFilterNeverShowsACanarySplitAcrossDeltas()
     {
-        const QString canary = InjectionGuard::newCanary();
+        const QString canary = injection::newCanary();
         CanaryStreamFilter filter(canary);
         QString shown;
         const QString leaked = QStringLiteral("Here it is: ") + canary + QStringLiteral(" and more text after.");

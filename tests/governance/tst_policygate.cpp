@@ -227,10 +227,10 @@ private Q_SLOTS:
         QCOMPARE(back.redactKinds, p.redactKinds);
         QSqlDatabase db = library->connection();
         int changes = 0;
-        for (const AuditEvent &e : AuditLog::events(db))
+        for (const AuditEvent &e : auditlog::events(db))
             changes += e.kind == QLatin1String("policy.changed") ? 1 : 0;
         QCOMPARE(changes, 1);
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 };
 

@@ -202,7 +202,7 @@ private Q_SLOTS:
 
         QSqlDatabase db = library->connection();
         QStringList kinds;
-        for (const AuditEvent &e : AuditLog::events(db))
+        for (const AuditEvent &e : auditlog::events(db))
             kinds << e.kind;
         QVERIFY(kinds.contains(QStringLiteral("usage.budget_changed")));
         QVERIFY(kinds.contains(QStringLiteral("usage.prices_changed")));
@@ -240,7 +240,7 @@ private Q_SLOTS:
         // The audit trail records that feedback was given, never the correction's words.
         QSqlDatabase db = library->connection();
         int cleared = 0;
-        for (const AuditEvent &e : AuditLog::events(db)) {
+        for (const AuditEvent &e : auditlog::events(db)) {
             QVERIFY(!QJsonDocument(e.payload).toJson().contains("4,313.25"));
             cleared += e.kind == QLatin1String("answer.feedback") && e.payload.value(QLatin1String("cleared")).toBool() ? 1 : 0;
         }

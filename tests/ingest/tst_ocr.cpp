@@ -231,17 +231,17 @@ class TestOcr final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY2(OcrEngine::availableLanguages().contains(QStringLiteral("eng")),
+        QVERIFY2(ocr::availableLanguages().contains(QStringLiteral("eng")),
                  "eng.traineddata is not installed (package tesseract-ocr-eng)");
-        qInfo("Tesseract %s", qPrintable(OcrEngine::version()));
+        qInfo("Tesseract %s", qPrintable(ocr::version()));
         // Load this thread's models now, so the per-page timings below measure recognition only.
-        QVERIFY(OcrEngine::recognize(phototest(), {QStringLiteral("eng")}, {}).ok());
+        QVERIFY(ocr::recognize(phototest(), {QStringLiteral("eng")}, {}).ok());
     }
 
     void reportsVersionAndInstalledLanguages()
     {
-        QVERIFY(OcrEngine::version().startsWith(QLatin1Char('5')));
-        const QStringList langs = OcrEngine::availableLanguages();
+        QVERIFY(ocr::version().startsWith(QLatin1Char('5')));
+        const QStringList langs = ocr::availableLanguages();
         QVERIFY(langs.contains(QStringLiteral("osd")));
         for (const QString &l : langs)
             QVERIFY2(!l.contains(QLatin1Char('.')), qPrintable(l));
@@ -296,7 +296,7 @@ private Q_SLOTS:
         qInfo("phototest-rotated-180.png: CER %.4f", rate);
         QVERIFY(rate <= kMaxCer);
 
-        const OcrResult direct = OcrEngine::recognize(QImage(corpusPath(QStringLiteral("scans/phototest-rotated-180.png"))),
+        const OcrResult direct = ocr::recognize(QImage(corpusPath(QStringLiteral("scans/phototest-rotated-180.png"))),
                                                       {QStringLiteral("eng")}, {});
         QVERIFY(direct.ok());
         QCOMPARE(direct.rotationDegrees, 180);
@@ -322,8 +322,8 @@ private Q_SLOTS:
         turn.rotate(-turnedCounterClockwise);
         const QImage turned = upright.transformed(turn);
 
-        const OcrResult reference = OcrEngine::recognize(upright, {QStringLiteral("eng")}, {});
-        const OcrResult r = OcrEngine::recognize(turned, {QStringLiteral("eng")}, {});
+        const OcrResult reference = ocr::recognize(upright, {QStringLiteral("eng")}, {});
+        const OcrResult r = ocr::recognize(turned, {QStringLiteral("eng")}, {});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const double rate = cer(r.text, groundTruthFor(QStringLiteral("phototest.txt")));
         qInfo("turned %d: CER %.4f, confidence %.1f, rotation applied %d", turnedCounterClockwise, rate,
@@ -379,10 +379,10 @@ private Q_SLOTS:
         OcrResult r;
         {
             const ScopedEnv env("TESSDATA_PREFIX", QFile::encodeName(dir.path()));
-            QCOMPARE(OcrEngine::availableLanguages(), QStringList{QStringLiteral("eng")});
+            QCOMPARE(ocr::availableLanguages(), QStringList{QStringLiteral("eng")});
             // A fresh thread, so its engines are created with the stripped-down tessdata folder.
             QThreadPool pool;
-            r = QtConcurrent::run(&pool, [&turned] { return OcrEngine::recognize(turned, {QStringLiteral("eng")}, {}); })
+            r = QtConcurrent::run(&pool, [&turned] { return ocr::recognize(turned, {QStringLiteral("eng")}, {}); })
                     .result();
         }
         QVERIFY2(r.ok(), qPrintable(r.error));
@@ -462,7 +462,7 @@ private Q_SLOTS:
 
     void textHasParagraphsAndLines()
     {
-        const OcrResult r = OcrEngine::recognize(phototest(), {QStringLiteral("eng")}, {});
+        const OcrResult r = ocr::recognize(phototest(), {QStringLiteral("eng")}, {});
         QVERIFY(r.ok());
         // phototest has a three-line paragraph, a blank line, and a six-line paragraph.
         const QStringList paragraphs = r.text.split(QStringLiteral("\n\n"));
@@ -512,7 +512,7 @@ private Q_SLOTS:
             for (int x = 0; x < upright.width(); ++x)
                 line[x] = qGray(line[x]) > 128 ? qRgba(0, 0, 0, 0) : qRgba(0, 0, 0, 255);
         }
-        const OcrResult r = OcrEngine::recognize(upright, {QStringLiteral("eng")}, {});
+        const OcrResult r = ocr::recognize(upright, {QStringLiteral("eng")}, {});
         QVERIFY(r.ok());
         QVERIFY(cer(r.text, groundTruthFor(QStringLiteral("phototest.txt"))) <= kMaxCer);
     }
@@ -615,7 +615,7 @@ private Q_SLOTS:
         huge.fill(0);
         QElapsedTimer timer;
         timer.start();
-        const OcrResult r = OcrEngine::recognize(huge, {QStringLiteral("eng")}, {});
+        const OcrResult r = ocr::recognize(huge, {QStringLiteral("eng")}, {});
         QVERIFY(!r.ok());
         QVERIFY(r.error.contains(QStringLiteral("too large")));
         QVERIFY(timer.elapsed() < 1000);
@@ -623,10 +623,10 @@ private Q_SLOTS:
 
     void rejectsUnknownLanguageWithClearError()
     {
-        const OcrResult missing = OcrEngine::recognize(phototest(), {QStringLiteral("xyz")}, {});
+        const OcrResult missing = ocr::recognize(phototest(), {QStringLiteral("xyz")}, {});
         QVERIFY(!missing.ok());
         QVERIFY(missing.error.contains(QStringLiteral("xyz")));
-        const OcrResult hostile = OcrEngine::recognize(phototest(), {QStringLiteral("../eng")}, {});
+        const OcrResult hostile = ocr::recognize(phototest(), {QStringLiteral("../eng")}, {});
         QVERIFY(!hostile.ok());
 
         LoadOptions options;
@@ -641,9 +641,9 @@ private Q_SLOTS:
     void switchesLanguagesOnOneThread()
     {
         // The thread's engine is re-initialised when the language set changes, and back again.
-        const OcrResult a = OcrEngine::recognize(phototest(), {QStringLiteral("eng")}, {});
-        const OcrResult b = OcrEngine::recognize(phototest(), {QStringLiteral("eng"), QStringLiteral("osd")}, {});
-        const OcrResult c = OcrEngine::recognize(phototest(), {QStringLiteral("eng")}, {});
+        const OcrResult a = ocr::recognize(phototest(), {QStringLiteral("eng")}, {});
+        const OcrResult b = ocr::recognize(phototest(), {QStringLiteral("eng"), QStringLiteral("osd")}, {});
+        const OcrResult c = ocr::recognize(phototest(), {QStringLiteral("eng")}, {});
         QVERIFY(a.ok());
         QVERIFY2(b.ok(), qPrintable(b.error));
         QVERIFY(c.ok());
@@ -673,7 +673,7 @@ private Q_SLOTS:
         QVERIFY(r.page.text.isEmpty());
         qInfo("cancelled after %lld ms", static_cast<long long>(ms));
 
-        const OcrResult direct = OcrEngine::recognize(phototest(), {QStringLiteral("eng")}, before);
+        const OcrResult direct = ocr::recognize(phototest(), {QStringLiteral("eng")}, before);
         QVERIFY(!direct.ok());
     }
 

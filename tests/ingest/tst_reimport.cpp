@@ -240,7 +240,7 @@ private Q_SLOTS:
 
         // Audited, and the chain still verifies.
         QSqlDatabase db = m_lib->connection();
-        const QList<AuditEvent> events = AuditLog::events(db);
+        const QList<AuditEvent> events = auditlog::events(db);
         qsizetype requested = -1;
         for (qsizetype i = 0; i < events.size(); ++i) {
             if (events.at(i).kind == QLatin1String("document.reimport_requested"))
@@ -255,7 +255,7 @@ private Q_SLOTS:
         QCOMPARE(e.payload.value(QLatin1String("sha256")).toString(), before.sha256);
         QVERIFY(requested + 1 < events.size());
         QCOMPARE(events.at(requested + 1).kind, QStringLiteral("document.imported"));
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 
     void rereadsOnlyPagesWithoutTextByDefault()
@@ -299,7 +299,7 @@ private Q_SLOTS:
         QCOMPARE(doc.ocrPages, doc.pageCount);
         QVERIFY(!store.forcesOcr(m_other));
         QSqlDatabase db = m_lib->connection();
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 
     void refusesAMissingDocument()

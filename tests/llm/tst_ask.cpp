@@ -315,7 +315,7 @@ private Q_SLOTS:
             p.charEnd = static_cast<int>(s.text.size());
             passages << p;
         }
-        CitationResolver::resolve(text, passages, &a);
+        citations::resolve(text, passages, &a);
         QCOMPARE(a.citations.size(), 2);
         QVERIFY(!a.declined);
         QVERIFY2(a.uncitedSentences.isEmpty(), qPrintable(a.uncitedSentences.join(QLatin1Char('|'))));
@@ -351,7 +351,7 @@ private Q_SLOTS:
         QVERIFY(!a.citations.isEmpty());
 
         QSqlDatabase db = m_library->connection();
-        const QList<AuditEvent> events = AuditLog::events(db);
+        const QList<AuditEvent> events = auditlog::events(db);
         QVERIFY(!events.isEmpty());
         const AuditEvent &e = events.constLast();
         QCOMPARE(e.kind, QStringLiteral("question.answered"));
@@ -366,11 +366,11 @@ private Q_SLOTS:
         QCOMPARE(ids.first().toInteger(), a.sources.constFirst().chunkId);
         QVERIFY(p.value(QLatin1String("cited_chunk_ids")).toArray().contains(a.citations.constFirst().chunkId));
         // No raw text: neither the question, nor the answer, nor any quote.
-        const QString encoded = QString::fromUtf8(AuditLog::canonicalEncoding(e));
+        const QString encoded = QString::fromUtf8(auditlog::canonicalEncoding(e));
         QVERIFY(!encoded.contains(QLatin1String("stem-and-leaf"), Qt::CaseInsensitive));
         QVERIFY(!encoded.contains(QLatin1String("eruptions")));
         QVERIFY(!encoded.contains(a.citations.constFirst().quote.left(30)));
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 
     void restrictedDocumentsNeverReachAnOffDeviceProvider()

@@ -61,7 +61,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, text);
         QFETCH(QList<QList<int>>, expected);
-        const QList<CitationMarker> markers = CitationResolver::findMarkers(text);
+        const QList<CitationMarker> markers = citations::findMarkers(text);
         QList<QList<int>> numbers;
         for (const CitationMarker &m : markers) {
             numbers << m.numbers;
@@ -74,7 +74,7 @@ private Q_SLOTS:
     void mapsMarkersToDocumentPageAndSpan()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("Vectors are recycled when lengths differ [S2]. Output can go to a file [S1, S2]."),
+        citations::resolve(QStringLiteral("Vectors are recycled when lengths differ [S2]. Output can go to a file [S1, S2]."),
                                   threeSources(), &a);
         QCOMPARE(a.citations.size(), 2); // the second [S2] names the same span again
         QCOMPARE(a.citations.at(0).marker, QStringLiteral("S2"));
@@ -103,7 +103,7 @@ private Q_SLOTS:
         Answer a;
         const QString quote = QStringLiteral("The function sink, > sink(\"record.lis\") will divert all subsequent output from "
                                              "the console to an external file, record.lis.");
-        CitationResolver::resolve(quote + QStringLiteral(" [S1]"), threeSources(), &a);
+        citations::resolve(quote + QStringLiteral(" [S1]"), threeSources(), &a);
         QCOMPARE(a.citations.size(), 1);
         const Citation &c = a.citations.constFirst();
         QVERIFY(c.exactQuote);
@@ -117,7 +117,7 @@ private Q_SLOTS:
     void markersNamingNoPassageAreDroppedAndFlagged()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("First claim here [S9]. Second claim [S2, S7]. Third [S0][S2]."),
+        citations::resolve(QStringLiteral("First claim here [S9]. Second claim [S2, S7]. Third [S0][S2]."),
                                   threeSources(), &a);
         QCOMPARE(a.unknownMarkers, QStringList({QStringLiteral("S9"), QStringLiteral("S7"), QStringLiteral("S0")}));
         QCOMPARE(a.text, QStringLiteral("First claim here. Second claim [S2]. Third [S2]."));
@@ -131,7 +131,7 @@ private Q_SLOTS:
     void sentencesCitingNothingAreListed()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("Sink diverts output to a file [S1]. It was added in version 2.0 of R. "
+        citations::resolve(QStringLiteral("Sink diverts output to a file [S1]. It was added in version 2.0 of R. "
                                                  "Vectors recycle [S2].\nHere is a summary:\n- Shorter vectors repeat as needed."),
                                   threeSources(), &a);
         QCOMPARE(a.uncitedSentences, QStringList({QStringLiteral("It was added in version 2.0 of R."),
@@ -142,7 +142,7 @@ private Q_SLOTS:
     void markerAfterTheFullStopBelongsToTheSentenceBefore()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("Output can be diverted to a file. [S1] Vectors are recycled. [S2]"),
+        citations::resolve(QStringLiteral("Output can be diverted to a file. [S1] Vectors are recycled. [S2]"),
                                   threeSources(), &a);
         QCOMPARE(a.sentences.size(), 2);
         QCOMPARE(a.sentences.at(0).markers, QStringList({QStringLiteral("S1")}));
@@ -153,7 +153,7 @@ private Q_SLOTS:
     void abbreviationsAndDecimalsDoNotEndSentences()
     {
         const QString text = QStringLiteral("Use e.g. sink() in R 4.3 for this [S1]. Then stop.");
-        const auto spans = CitationResolver::sentenceSpans(text);
+        const auto spans = citations::sentenceSpans(text);
         QCOMPARE(spans.size(), 2);
         QCOMPARE(text.mid(spans.at(0).first, spans.at(0).second - spans.at(0).first),
                  QStringLiteral("Use e.g. sink() in R 4.3 for this [S1]."));
@@ -166,13 +166,13 @@ private Q_SLOTS:
         const QList<RetrievedPassage> sources{passage(1, QStringLiteral("ADOBE_2015_10K.pdf"), 63, 0,
                                                       QStringLiteral("Cash flows from investing activities:\n") + row)};
         Answer a;
-        CitationResolver::resolve(row + QStringLiteral(" [S1]"), sources, &a);
+        citations::resolve(row + QStringLiteral(" [S1]"), sources, &a);
         QCOMPARE(a.sentences.size(), 1);
         QVERIFY2(a.uncitedSentences.isEmpty(), qPrintable(a.uncitedSentences.join(QLatin1Char('|'))));
         QCOMPARE(a.citations.size(), 1);
         QVERIFY(a.citations.constFirst().exactQuote);
         // The row's reading, not a quote, cites the same passage: still one citation, the row's.
-        CitationResolver::resolve(row + QStringLiteral(" [S1]\nPurchases of property and equipment in 2015 (in thousands): "
+        citations::resolve(row + QStringLiteral(" [S1]\nPurchases of property and equipment in 2015 (in thousands): "
                                                        "(184,936) [S1]"),
                                   sources, &a);
         QCOMPARE(a.sentences.size(), 2);
@@ -183,7 +183,7 @@ private Q_SLOTS:
     void sameSpanCitedTwiceIsListedOnce()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("Recycling happens [S2]. It happens often [S2]."), threeSources(), &a);
+        citations::resolve(QStringLiteral("Recycling happens [S2]. It happens often [S2]."), threeSources(), &a);
         QCOMPARE(a.citations.size(), 1);
         QCOMPARE(a.sentences.at(1).markers, QStringList({QStringLiteral("S2")}));
     }
@@ -191,7 +191,7 @@ private Q_SLOTS:
     void saysNotInDocumentsIsARefusalNotAnUncitedClaim()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("The provided documents do not contain information about the airspeed of swallows."),
+        citations::resolve(QStringLiteral("The provided documents do not contain information about the airspeed of swallows."),
                                   threeSources(), &a);
         QVERIFY(a.declined);
         QVERIFY(a.uncitedSentences.isEmpty());
@@ -201,7 +201,7 @@ private Q_SLOTS:
     void answerWithoutSourcesFlagsEveryMarker()
     {
         Answer a;
-        CitationResolver::resolve(QStringLiteral("Claim [S1]."), {}, &a);
+        citations::resolve(QStringLiteral("Claim [S1]."), {}, &a);
         QCOMPARE(a.unknownMarkers, QStringList({QStringLiteral("S1")}));
         QCOMPARE(a.text, QStringLiteral("Claim."));
         QCOMPARE(a.uncitedSentences, QStringList());

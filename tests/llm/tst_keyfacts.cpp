@@ -290,14 +290,14 @@ private Q_SLOTS:
     {
         QSqlDatabase db = m_library->connection();
         int extractions = 0;
-        for (const AuditEvent &e : AuditLog::events(db)) {
+        for (const AuditEvent &e : auditlog::events(db)) {
             if (e.kind != QLatin1String("document.facts_extracted"))
                 continue;
             ++extractions;
             QVERIFY(!QJsonDocument(e.payload).toJson().contains("Kestrel"));
         }
         QVERIFY(extractions >= 12);
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 
 private:

@@ -132,7 +132,7 @@ private Q_SLOTS:
     void reportHoldsQuestionsPagesHashesAndTheChainHead()
     {
         const QString pdf = m_dir.filePath(QStringLiteral("report.pdf"));
-        const AuditReportResult r = AuditReport::exportPdf(m_library, pdf, {});
+        const AuditReportResult r = auditreport::exportPdf(m_library, pdf, {});
         QVERIFY2(r.ok, qPrintable(r.error));
         QCOMPARE(r.questions, kQuestions.size());
         QVERIFY(r.verification.intact);
@@ -153,7 +153,7 @@ private Q_SLOTS:
         QVERIFY(!text.contains(QLatin1String("FAILED")));
         // The cover is a two-column table: pdftotext may read its labels and values column by column.
         QVERIFY(text.contains(QLatin1String("Docsight version")) && text.contains(QStringLiteral(DOCSIGHT_VERSION)));
-        QVERIFY(text.contains(AuditReport::osUserName()));
+        QVERIFY(text.contains(auditreport::osUserName()));
         QVERIFY(text.contains(QLatin1String("extractive")));
         QVERIFY(text.contains(QLatin1String("Cite section 5, not the signature block.")));
         QVERIFY(text.contains(QLatin1String("thumbs up")));
@@ -178,7 +178,7 @@ private Q_SLOTS:
         const QString sha = QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
         QCOMPARE(r.sha256, sha);
         QSqlDatabase db = m_library->connection();
-        const AuditEvent last = AuditLog::events(db).constLast();
+        const AuditEvent last = auditlog::events(db).constLast();
         QCOMPARE(last.kind, QStringLiteral("report.exported"));
         QCOMPARE(last.payload.value(QLatin1String("pdf_sha256")).toString(), sha);
     }
@@ -209,7 +209,7 @@ private Q_SLOTS:
     void tableCellsArePaddedAndHeadingsClearTheTableAbove()
     {
         const QString pdf = m_dir.filePath(QStringLiteral("layout.pdf"));
-        const AuditReportResult r = AuditReport::exportPdf(m_library, pdf, {});
+        const AuditReportResult r = auditreport::exportPdf(m_library, pdf, {});
         QVERIFY2(r.ok, qPrintable(r.error));
         const QList<PdfWord> words = pdfWords(pdf);
         QVERIFY(!words.isEmpty());
@@ -248,7 +248,7 @@ private Q_SLOTS:
         qputenv("HOME", "/home");
         qunsetenv("USER");
         qunsetenv("LOGNAME");
-        const QString analyst = AuditReport::osUserName();
+        const QString analyst = auditreport::osUserName();
         qputenv("HOME", home);
         qputenv("USER", user);
         qputenv("LOGNAME", logname);
@@ -273,7 +273,7 @@ private Q_SLOTS:
 
         AuditReportOptions options;
         options.conversationId = answer.governance.conversationId;
-        const QString html = AuditReport::html(m_library, options);
+        const QString html = auditreport::html(m_library, options);
         QVERIFY2(html.contains(QStringLiteral("<b>Searched:</b> invoice-acme-cloud.txt (id %1)").arg(invoice->id)), qPrintable(html));
         QVERIFY(!html.contains(QLatin1String("documents = [")));
     }

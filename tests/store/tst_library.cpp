@@ -140,9 +140,9 @@ private Q_SLOTS:
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM pages")) && q.next());
         QCOMPARE(q.value(0).toInt(), 0);
-        const QList<AuditEvent> events = AuditLog::events(db);
+        const QList<AuditEvent> events = auditlog::events(db);
         QCOMPARE(events.last().kind, QStringLiteral("document.removed"));
-        QVERIFY(AuditLog::verify(db).intact);
+        QVERIFY(auditlog::verify(db).intact);
     }
 };
 

@@ -209,7 +209,7 @@ QString AnswerView::answerHtml(const Answer &answer, const QPalette &palette)
     const QString chipBg = dark ? QStringLiteral("#2b4470") : QStringLiteral("#dce7fa");
     const QString chipFg = dark ? QStringLiteral("#cfe0ff") : QStringLiteral("#1d4d9b");
     const QString &text = answer.text;
-    const QList<CitationMarker> markers = CitationResolver::findMarkers(text);
+    const QList<CitationMarker> markers = citations::findMarkers(text);
     QString html;
     qsizetype pos = 0;
     for (const CitationMarker &m : markers) {

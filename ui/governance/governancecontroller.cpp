@@ -122,7 +122,7 @@ void GovernanceController::exportReport(const QString &path, const AuditReportOp
     m_exporting = true;
     Q_EMIT exportingChanged(true);
     run<AuditReportResult>(
-        &m_reportPool, [library = m_library, path, options] { return AuditReport::exportPdf(library, path, options); },
+        &m_reportPool, [library = m_library, path, options] { return auditreport::exportPdf(library, path, options); },
         [this](const AuditReportResult &result) {
             m_exporting = false;
             Q_EMIT exportingChanged(false);

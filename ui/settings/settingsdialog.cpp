@@ -357,7 +357,7 @@ QWidget *SettingsDialog::createImportPage()
             item->setCheckState(m_settings.ocrLanguages.contains(code) ? Qt::Checked : Qt::Unchecked);
         }
     });
-    watcher->setFuture(QtConcurrent::run([] { return OcrEngine::availableLanguages(); }));
+    watcher->setFuture(QtConcurrent::run([] { return ocr::availableLanguages(); }));
     return page;
 }
 

@@ -554,7 +554,7 @@ void MainWindow::showAbout()
                               "<tr><td>Poppler</td><td>%3</td></tr><tr><td>Tesseract</td><td>%4</td></tr>"
                               "<tr><td>Library&nbsp;</td><td>%5</td></tr></table>")
                                .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR), PageRenderer::popplerVersion(),
-                                    OcrEngine::version(), QDir::toNativeSeparators(m_library->rootPath()).toHtmlEscaped()));
+                                    ocr::version(), QDir::toNativeSeparators(m_library->rootPath()).toHtmlEscaped()));
     box.exec();
 }
 

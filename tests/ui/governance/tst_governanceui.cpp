@@ -167,7 +167,7 @@ private Q_SLOTS:
         QVERIFY(!notice->isVisible());
         QSqlDatabase db = m_ui.library->connection();
         bool audited = false;
-        for (const AuditEvent &e : AuditLog::events(db))
+        for (const AuditEvent &e : auditlog::events(db))
             audited = audited || (e.kind == QLatin1String("document.classified") && e.subject.endsWith(QString::number(memo)));
         QVERIFY2(audited, "classifying from the notice is audited like the menu");
     }

@@ -397,7 +397,7 @@ private:
     {
         QSqlDatabase db = m_ui.library->connection();
         int n = 0;
-        for (const AuditEvent &e : AuditLog::events(db))
+        for (const AuditEvent &e : auditlog::events(db))
             n += e.kind == QLatin1String("document.facts_extracted") && e.subject == QStringLiteral("document:%1").arg(id) ? 1 : 0;
         return n;
     }

@@ -303,9 +303,9 @@ private Q_SLOTS:
         // The engines' own version strings, not just their names.
         const QRegularExpression version(QStringLiteral("^\\d+\\.\\d+"));
         QVERIFY2(version.match(PageRenderer::popplerVersion()).hasMatch(), qPrintable(PageRenderer::popplerVersion()));
-        QVERIFY2(version.match(OcrEngine::version()).hasMatch(), qPrintable(OcrEngine::version()));
+        QVERIFY2(version.match(ocr::version()).hasMatch(), qPrintable(ocr::version()));
         QVERIFY(text.contains(PageRenderer::popplerVersion()));
-        QVERIFY(text.contains(OcrEngine::version()));
+        QVERIFY(text.contains(ocr::version()));
     }
 
     void settingsDialogShowsProviders()
