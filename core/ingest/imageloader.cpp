@@ -175,27 +175,22 @@ PageResult ImageLoader::loadPage(int index, const CancelToken &cancel)
         result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
         return result;
     }
-    const OcrResult ocr = ocr::recognize(image, d->options.ocrLanguages, cancel);
-    if (cancel.isCancelled()) {
-        result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
+    const OcrResult recognized = ocr::recognize(image, d->options.ocrLanguages, cancel);
+    result.error = recognized.loadError(cancel);
+    if (result.error.isError())
         return result;
-    }
-    if (!ocr.ok()) {
-        result.error = LoadError::make(LoadError::Kind::OcrFailed, ocr.error);
-        return result;
-    }
 
     const double dpi = plausibleDpi(image);
     PageContent &page = result.page;
     page.number = index + 1;
-    page.text = ocr.text;
+    page.text = recognized.text;
     page.source = PageSource::Ocr;
-    page.ocrConfidence = ocr.meanConfidence;
-    page.words = ocr.words;
+    page.ocrConfidence = recognized.meanConfidence;
+    page.words = recognized.words;
     page.sizePoints = QSizeF(72.0 * image.width() / dpi, 72.0 * image.height() / dpi);
     qCDebug(lcImage) << "page" << page.number << image.width() << "x" << image.height() << "decoded in" << decodeMs
-                     << "ms, OCR in" << timer.elapsed() << "ms," << ocr.words.size() << "words, confidence"
-                     << ocr.meanConfidence << "rotation" << ocr.rotationDegrees;
+                     << "ms, OCR in" << timer.elapsed() << "ms," << recognized.words.size() << "words, confidence"
+                     << recognized.meanConfidence << "rotation" << recognized.rotationDegrees;
     return result;
 }
 

@@ -24,6 +24,15 @@ namespace docsight {
 
 Q_LOGGING_CATEGORY(lcOcr, "docsight.ingest.ocr")
 
+LoadError OcrResult::loadError(const CancelToken &cancel) const
+{
+    if (cancel.isCancelled())
+        return LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
+    if (!ok())
+        return LoadError::make(LoadError::Kind::OcrFailed, error);
+    return {};
+}
+
 namespace {
 
 // A 100-megapixel page is an A4 sheet at ~1200 dpi; beyond that an image is far more likely hostile

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/loaderror.h"
 #include "model/pagecontent.h"
 #include "util/canceltoken.h"
 
@@ -17,6 +18,9 @@ struct OcrResult {
     QString error;             // non-empty when recognition failed
 
     bool ok() const noexcept { return error.isEmpty(); }
+    // What a loader reports for the run: Cancelled when cancel was set meanwhile, OcrFailed with the
+    // engine's reason, else none.
+    LoadError loadError(const CancelToken &cancel) const;
 };
 
 // Tesseract behind a narrow interface: only ocrengine.cpp includes Tesseract's headers.

@@ -477,21 +477,16 @@ PageResult PdfLoader::Private::loadPageImpl(int index, const CancelToken &cancel
     qCDebug(lcPdf) << "page" << index + 1 << "rendered for OCR at" << qRound(ocrDpi) << "dpi:" << image.size() << "in"
                    << timer.restart() << "ms";
 
-    const OcrResult ocr = ocr::recognize(image, languages, cancel);
-    if (cancel.isCancelled()) {
-        result.error = LoadError::make(LoadError::Kind::Cancelled, QStringLiteral("cancelled"));
+    const OcrResult recognized = ocr::recognize(image, languages, cancel);
+    result.error = recognized.loadError(cancel);
+    if (result.error.isError())
         return result;
-    }
-    if (!ocr.ok()) {
-        result.error = LoadError::make(LoadError::Kind::OcrFailed, ocr.error);
-        return result;
-    }
     // The render is the whole page, so rects normalised to the image are normalised to the page.
-    result.page.text = ocr.text;
-    result.page.words = ocr.words;
-    result.page.ocrConfidence = ocr.meanConfidence;
-    qCDebug(lcPdf) << "page" << index + 1 << "OCR:" << ocr.words.size() << "words, confidence" << ocr.meanConfidence
-                   << "in" << timer.elapsed() << "ms";
+    result.page.text = recognized.text;
+    result.page.words = recognized.words;
+    result.page.ocrConfidence = recognized.meanConfidence;
+    qCDebug(lcPdf) << "page" << index + 1 << "OCR:" << recognized.words.size() << "words, confidence"
+                   << recognized.meanConfidence << "in" << timer.elapsed() << "ms";
     return result;
 }
 

@@ -203,8 +203,9 @@ private:
     // "-ion" only after s or t.
     void step4()
     {
-        static constexpr const char *kSuffixes[] = {"al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement",
-                                                   "ment", "ent", "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize"};
+        static constexpr const char *kSuffixes[] = {"al",  "ance", "ence", "er",  "ic",  "able", "ible",
+                                                   "ant", "ement", "ment", "ent", "ion", "ou",   "ism",
+                                                   "ate", "iti",  "ous",  "ive", "ize"};
         if (k < 1)
             return;
         for (const char *suffix : kSuffixes) {
