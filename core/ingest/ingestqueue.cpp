@@ -1,14 +1,13 @@
 #include "ingest/ingestqueue.h"
 
 #include "ingest/loader.h"
+#include "ingest/originals.h"
 #include "store/documentstore.h"
 #include "store/library.h"
 #include "util/diskspace.h"
-#include "util/lockfile.h"
 
 #include <atomic>
 
-#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QDirIterator>
@@ -16,7 +15,6 @@
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
-#include <QSaveFile>
 #include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentMap>
 
@@ -35,120 +33,6 @@ struct IngestQueue::Job {
 };
 
 namespace {
-
-QString hashFile(const QString &path, const CancelToken &cancel, QString *error)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
-        return {};
-    }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    QByteArray buffer(1 << 20, Qt::Uninitialized);
-    while (!file.atEnd()) {
-        if (cancel.isCancelled())
-            return {};
-        const qint64 n = file.read(buffer.data(), buffer.size());
-        if (n < 0) {
-            *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
-            return {};
-        }
-        hash.addData(QByteArrayView(buffer.constData(), n));
-    }
-    return QString::fromLatin1(hash.result().toHex());
-}
-
-// Copies through QSaveFile (a temporary file of its own, renamed on commit), so files/ never holds
-// a half-written copy and two writers never share a temporary name. The caller holds the content
-// lock, so no one else writes this name meanwhile.
-bool storeCopy(const QString &from, const QString &to, const CancelToken &cancel, QString *error)
-{
-    if (QFileInfo(to).size() == QFileInfo(from).size())
-        return true; // left by an earlier, interrupted import of the same bytes (files are named by hash)
-    QFile in(from);
-    if (!in.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read the file: %1").arg(in.errorString());
-        return false;
-    }
-    QSaveFile out(to);
-    if (!out.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("cannot copy the file into the library: %1").arg(out.errorString());
-        return false;
-    }
-    QByteArray buffer(1 << 20, Qt::Uninitialized);
-    while (!in.atEnd()) {
-        if (cancel.isCancelled()) {
-            out.cancelWriting();
-            *error = QStringLiteral("import cancelled");
-            return false;
-        }
-        const qint64 n = in.read(buffer.data(), buffer.size());
-        if (n < 0) {
-            *error = QStringLiteral("cannot read the file: %1").arg(in.errorString());
-            out.cancelWriting();
-            return false;
-        }
-        if (out.write(buffer.constData(), n) != n) {
-            *error = QStringLiteral("cannot copy the file into the library: %1").arg(out.errorString());
-            out.cancelWriting();
-            return false;
-        }
-    }
-    if (!out.commit()) {
-        *error = QStringLiteral("cannot copy the file into the library: %1").arg(out.errorString());
-        return false;
-    }
-    return true;
-}
-
-// One reader per content (SHA-256), within this process and across processes sharing the library:
-// registration (look up, copy, add) and reading happen under it, so identical files in one import,
-// or two imports of the same file, give one document and duplicates instead of racing for the same
-// row and stored file. A killed process's lock is stale (its PID is gone, or it was killed before
-// writing its PID: util/lockfile) and is taken over; age never makes it stale, since reading a long
-// scan takes as long as it takes.
-std::unique_ptr<QLockFile> lockContent(const QString &locksDir, const QString &sha256, const CancelToken &cancel,
-                                       bool wait, QString *error)
-{
-    if (!QDir().mkpath(locksDir)) {
-        *error = QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(locksDir));
-        return nullptr;
-    }
-    const QString path = locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock");
-    auto lock = std::make_unique<QLockFile>(path);
-    lock->setStaleLockTime(0);
-    for (;;) {
-        if (tryLockOwned(*lock, path, 200))
-            return lock;
-        if (lock->error() != QLockFile::LockFailedError) {
-            *error = lock->error() == QLockFile::PermissionError
-                ? QStringLiteral("the library's folder cannot be written")
-                : QStringLiteral("cannot write a lock file in %1").arg(QDir::toNativeSeparators(locksDir));
-            return nullptr;
-        }
-        if (!wait) {
-            *error = QStringLiteral("the document is being read by another Docsight window or command");
-            return nullptr;
-        }
-        if (cancel.isCancelled()) {
-            *error = QStringLiteral("import cancelled");
-            return nullptr;
-        }
-    }
-}
-
-// True when a live process (this one included) holds the content lock.
-bool contentLocked(const QString &locksDir, const QString &sha256)
-{
-    const QString path = locksDir + QLatin1Char('/') + sha256 + QStringLiteral(".lock");
-    QLockFile probe(path);
-    probe.setStaleLockTime(0);
-    if (tryLockOwned(probe, path, 0)) {
-        probe.unlock();
-        return false;
-    }
-    return probe.error() == QLockFile::LockFailedError;
-}
 
 bool looksLikeEmptyDocument(const QFileInfo &info)
 {
@@ -260,7 +144,7 @@ int IngestQueue::resumeInterrupted(const ImportOptions &options)
         }
         // Nor when another process is reading it (a second import into the same library): it is
         // not interrupted. The job checks again under the lock, since that process may start later.
-        if (contentLocked(m_library->locksPath(), doc.sha256))
+        if (originals::contentLocked(m_library->locksPath(), doc.sha256))
             continue;
         auto job = std::make_shared<Job>();
         job->documentId = doc.id;
@@ -303,7 +187,7 @@ quint64 IngestQueue::reimport(qint64 documentId, const ImportOptions &options, Q
     if (const auto doc = m_store->byId(documentId);
         doc && (doc->status == DocumentStatus::Queued || doc->status == DocumentStatus::Importing)) {
         QString lockError;
-        interrupted = lockContent(m_library->locksPath(), doc->sha256, CancelToken(), false, &lockError);
+        interrupted = originals::lockContent(m_library->locksPath(), doc->sha256, CancelToken(), false, &lockError);
         if (!interrupted) {
             if (error)
                 *error = QStringLiteral("the document is being read; cancel it first");
@@ -465,13 +349,13 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
             return failWith(LoadError::make(LoadError::Kind::Unsupported,
                                             QStringLiteral("unsupported file type: Docsight reads PDF, Word (.docx), "
                                                            "PNG, JPEG, TIFF, text and Markdown files")));
-        const QString sha = hashFile(job->path, job->cancel, &error);
+        const QString sha = originals::hashFile(job->path, job->cancel, &error);
         if (job->cancel.isCancelled())
             return failWith(cancelled);
         if (sha.isEmpty())
             return failWith(LoadError::make(LoadError::Kind::Io, error));
         // Waits while another job or process reads the same bytes; then it is a duplicate of theirs.
-        contentLock = lockContent(m_library->locksPath(), sha, job->cancel, true, &error);
+        contentLock = originals::lockContent(m_library->locksPath(), sha, job->cancel, true, &error);
         if (job->cancel.isCancelled())
             return failWith(cancelled);
         if (!contentLock)
@@ -498,7 +382,7 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
             record.type = documentTypeName(type);
             record.storedFile = QStringLiteral("files/") + sha + QLatin1Char('.') + suffix;
             record.classification = job->options.classification;
-            if (!storeCopy(job->path, QDir(m_library->rootPath()).absoluteFilePath(record.storedFile), job->cancel, &error))
+            if (!originals::storeCopy(job->path, QDir(m_library->rootPath()).absoluteFilePath(record.storedFile), job->cancel, &error))
                 return failWith(job->cancel.isCancelled() ? cancelled : LoadError::make(LoadError::Kind::Io, error));
             const qint64 id = m_store->add(record, &error);
             if (id == 0)
@@ -520,7 +404,7 @@ void IngestQueue::run(const std::shared_ptr<Job> &job)
             return failWith(LoadError::make(LoadError::Kind::Io, QStringLiteral("the document is no longer in the library")));
         QString error;
         // A resume leaves a document to the process already reading it; a retry or re-read waits.
-        contentLock = lockContent(m_library->locksPath(), doc->sha256, job->cancel, !job->resume, &error);
+        contentLock = originals::lockContent(m_library->locksPath(), doc->sha256, job->cancel, !job->resume, &error);
         if (!contentLock && job->resume) {
             qCInfo(lcIngest) << "document" << doc->id << "is being read by another process; not resuming it";
             return done(job, outcome, false);
