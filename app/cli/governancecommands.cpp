@@ -289,7 +289,7 @@ int feedbackCommand(const Args &args, Context &ctx)
     }
     QString error;
     const QString correction = args.value(QStringLiteral("--correction")).trimmed();
-    if (!UsageMeter(ctx.library).recordFeedback(message, ratings.value(rating), correction, &error)) {
+    if (!MessageStore(ctx.library).recordFeedback(message, ratings.value(rating), correction, &error)) {
         ctx.err << "docsight-cli: " << error << "\n";
         return Failed;
     }

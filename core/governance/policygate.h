@@ -2,6 +2,7 @@
 
 #include "model/classification.h"
 #include "governance/injectionguard.h"
+#include "governance/classificationsuggestion.h"
 #include "governance/piiredactor.h"
 #include "search/hybridretriever.h"
 

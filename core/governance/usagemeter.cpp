@@ -3,6 +3,7 @@
 
 #include "audit/auditlog.h"
 #include "store/library.h"
+#include "store/messagestore.h"
 #include "store/meta.h"
 
 #include <algorithm>
@@ -63,133 +64,6 @@ bool writeAuditedMeta(const Library &library, const QString &key, const QJsonObj
 }
 
 } // namespace
-
-// --- PriceTable ---------------------------------------------------------------------------------------------
-
-PriceTable PriceTable::defaults()
-{
-    PriceTable t;
-    t.m_entries = {
-        {QStringLiteral("openai"), QStringLiteral("gpt-4o-mini"), 0.15, 0.60},
-        {QStringLiteral("openai"), QStringLiteral("gpt-4o"), 2.50, 10.00},
-        {QStringLiteral("openai"), QStringLiteral("gpt-4.1-mini"), 0.40, 1.60},
-        {QStringLiteral("openai"), QStringLiteral("gpt-4.1"), 2.00, 8.00},
-        {QStringLiteral("anthropic"), QStringLiteral("claude-haiku-4-5"), 1.00, 5.00},
-        {QStringLiteral("anthropic"), QStringLiteral("claude-sonnet-4"), 3.00, 15.00},
-        {QStringLiteral("anthropic"), QStringLiteral("claude-3-5-haiku"), 0.80, 4.00},
-    };
-    return t;
-}
-
-PriceTable PriceTable::fromJson(const QJsonObject &json, QString *error)
-{
-    PriceTable t;
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        const qsizetype slash = it.key().indexOf(QLatin1Char('/'));
-        const QJsonObject o = it.value().toObject();
-        if (slash <= 0 || slash == it.key().size() - 1 || !o.value(QLatin1String("input")).isDouble()
-            || !o.value(QLatin1String("output")).isDouble() || o.value(QLatin1String("input")).toDouble() < 0
-            || o.value(QLatin1String("output")).toDouble() < 0) {
-            if (error)
-                *error = QStringLiteral("price entry '%1' must be \"provider/model\": {\"input\": USD per 1M tokens, "
-                                        "\"output\": USD per 1M tokens}")
-                             .arg(it.key());
-            return {};
-        }
-        t.m_entries.append({it.key().left(slash).toLower(), it.key().mid(slash + 1),
-                            o.value(QLatin1String("input")).toDouble(), o.value(QLatin1String("output")).toDouble()});
-    }
-    return t;
-}
-
-QJsonObject PriceTable::toJson() const
-{
-    QJsonObject o;
-    for (const ModelPrice &p : m_entries)
-        o.insert(p.provider + QLatin1Char('/') + p.model,
-                 QJsonObject{{QStringLiteral("input"), p.inputPerMillion}, {QStringLiteral("output"), p.outputPerMillion}});
-    return o;
-}
-
-void PriceTable::set(const ModelPrice &price)
-{
-    for (ModelPrice &p : m_entries) {
-        if (p.provider == price.provider && p.model == price.model) {
-            p = price;
-            return;
-        }
-    }
-    m_entries.append(price);
-}
-
-std::optional<ModelPrice> PriceTable::lookup(const QString &provider, const QString &model) const
-{
-    const ModelPrice *best = nullptr;
-    const ModelPrice *any = nullptr;
-    for (const ModelPrice &p : m_entries) {
-        if (p.provider.compare(provider, Qt::CaseInsensitive) != 0)
-            continue;
-        if (p.model == QLatin1String("*")) {
-            any = &p;
-            continue;
-        }
-        if (p.model.compare(model, Qt::CaseInsensitive) == 0)
-            return p;
-        if (model.startsWith(p.model, Qt::CaseInsensitive) && (!best || p.model.size() > best->model.size()))
-            best = &p;
-    }
-    if (best)
-        return *best;
-    if (any)
-        return *any;
-    return std::nullopt;
-}
-
-double PriceTable::cost(const QString &provider, const QString &model, qint64 inputTokens, qint64 outputTokens,
-                        bool *priced) const
-{
-    const std::optional<ModelPrice> p = lookup(provider, model);
-    if (priced)
-        *priced = p.has_value();
-    if (!p)
-        return 0.0;
-    return (double(inputTokens) * p->inputPerMillion + double(outputTokens) * p->outputPerMillion) / 1'000'000.0;
-}
-
-// --- Budget ---------------------------------------------------------------------------------------------------
-
-QList<double> Budget::defaultWarnAt()
-{
-    // Built here rather than from a braced list in the header, which GCC 12 flags as maybe-uninitialized.
-    QList<double> shares;
-    shares << 0.5 << 0.8 << 0.9;
-    return shares;
-}
-
-QJsonObject Budget::toJson() const
-{
-    QJsonArray warn;
-    for (const double w : warnAt)
-        warn.append(w);
-    return {{QStringLiteral("monthly_usd"), monthlyUsd}, {QStringLiteral("warn_at"), warn},
-            {QStringLiteral("hard_stop"), hardStop}};
-}
-
-Budget Budget::fromJson(const QJsonObject &json)
-{
-    Budget b;
-    b.monthlyUsd = std::max(0.0, json.value(QLatin1String("monthly_usd")).toDouble(0));
-    if (json.contains(QLatin1String("warn_at"))) {
-        b.warnAt.clear();
-        for (const QJsonValue v : json.value(QLatin1String("warn_at")).toArray()) {
-            if (v.toDouble() > 0 && v.toDouble() < 1)
-                b.warnAt.append(v.toDouble());
-        }
-        std::sort(b.warnAt.begin(), b.warnAt.end());
-    }
-    b.hardStop = json.value(QLatin1String("hard_stop")).toBool(true);
-    return b;
-}
 
 // --- UsageSummary ---------------------------------------------------------------------------------------------
 
@@ -449,80 +323,6 @@ std::optional<QString> UsageMeter::refuseCloudCall(const QString &provider, cons
     return s.message;
 }
 
-bool UsageMeter::recordFeedback(qint64 messageId, int rating, const QString &correction, QString *error)
-{
-    const int r = rating > 0 ? 1 : rating < 0 ? -1 : 0;
-    const QString text = correction.trimmed();
-    // Neither a thumb nor a correction takes the thumb back; the history of what was said stays.
-    const bool cleared = r == 0 && text.isEmpty();
-    return m_library->write(
-        [&](QSqlDatabase &db) {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("INSERT INTO feedback (message_id, at, rating, correction) VALUES (?, ?, ?, ?)"));
-            q.addBindValue(messageId);
-            q.addBindValue(ts(QDateTime::currentDateTimeUtc()));
-            q.addBindValue(r);
-            q.addBindValue(nonNull(text));
-            if (!q.exec()) {
-                if (error)
-                    *error = sqlErrorText(q.lastError());
-                return false;
-            }
-            return auditlog::append(db, QStringLiteral("answer.feedback"), QStringLiteral("message:%1").arg(messageId),
-                                    {{QStringLiteral("rating"), r}, {QStringLiteral("has_correction"), !text.isEmpty()},
-                                     {QStringLiteral("cleared"), cleared}},
-                                    error);
-        },
-        error);
-}
-
-FeedbackStats UsageMeter::feedback(const QDateTime &from, const QDateTime &to) const
-{
-    FeedbackStats f;
-    QSqlDatabase db = m_library->connection();
-    const QString lo = from.isValid() ? ts(from) : QStringLiteral("0000");
-    const QString hi = to.isValid() ? ts(to) : QStringLiteral("9999");
-    QSqlQuery answers(db);
-    answers.prepare(QStringLiteral("SELECT COUNT(*) FROM messages WHERE at >= ? AND at < ?"));
-    answers.addBindValue(lo);
-    answers.addBindValue(hi);
-    if (answers.exec() && answers.next())
-        f.answers = answers.value(0).toInt();
-    // The latest thumb per answer counts (an analyst may change their mind); any correction counts.
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT f.message_id, f.rating, f.correction FROM feedback f JOIN messages m ON m.id = f.message_id "
-                             "WHERE m.at >= ? AND m.at < ? ORDER BY f.at, f.id"));
-    q.addBindValue(lo);
-    q.addBindValue(hi);
-    std::map<qint64, int> latest;
-    std::map<qint64, bool> corrected;
-    if (q.exec()) {
-        while (q.next()) {
-            const qint64 id = q.value(0).toLongLong();
-            const bool hasCorrection = !q.value(2).toString().isEmpty();
-            if (q.value(1).toInt() != 0)
-                latest[id] = q.value(1).toInt();
-            else if (!hasCorrection)
-                latest.erase(id); // the thumb was taken back
-            if (hasCorrection)
-                corrected[id] = true;
-        }
-    }
-    for (const auto &[id, rating] : latest) {
-        ++f.rated;
-        (rating > 0 ? f.up : f.down) += 1;
-    }
-    f.corrections = static_cast<int>(corrected.size());
-    if (f.rated > 0) {
-        f.upRate = double(f.up) / double(f.rated);
-        f.downRate = double(f.down) / double(f.rated);
-    }
-    if (f.answers > 0)
-        f.correctionRate = double(f.corrections) / double(f.answers);
-    return f;
-}
-
 UsageSummary UsageMeter::summarize(const QDateTime &from, const QDateTime &to) const
 {
     UsageSummary s;
@@ -552,7 +352,7 @@ UsageSummary UsageMeter::summarize(const QDateTime &from, const QDateTime &to) c
     s.latency = latencyStats(latencies);
     for (const auto &[key, b] : models)
         s.byModel.append(b);
-    s.feedback = feedback(from, to);
+    s.feedback = MessageStore(m_library).feedback(from, to);
     s.budget = budgetStatus(to.isValid() ? to.addMSecs(-1) : QDateTime::currentDateTimeUtc());
     return s;
 }

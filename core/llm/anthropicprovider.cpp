@@ -233,7 +233,7 @@ ModelList AnthropicProvider::listModels(const CancelToken &cancel)
         url.setQuery(query);
         HttpRequest http = baseHttpRequest(m_settings, url, cancel);
         http.headers = headers();
-        http.timeout = std::min(http.timeout, std::chrono::milliseconds(60'000));
+        http.policy.timeout = std::min(http.policy.timeout, std::chrono::milliseconds(60'000));
         const HttpResponse response = m_transport->send(http);
         if (!response.ok()) {
             list.error = response.message;

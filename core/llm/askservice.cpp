@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "model/classification.h"
 #include "governance/injectionguard.h"
+#include "governance/restoringstream.h"
 #include "governance/usagemeter.h"
 #include "llm/citationresolver.h"
 #include "llm/extractiveanswerer.h"

@@ -1,6 +1,7 @@
 #include "llm/openaichatprovider.h"
 
 #include "net/httptransport.h"
+#include "net/providererror.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -248,7 +249,7 @@ ModelList OpenAiChatProvider::listModels(const CancelToken &cancel)
 {
     HttpRequest http = baseHttpRequest(m_settings, endpointUrl(m_baseUrl, u"models"), cancel);
     http.headers = authHeaders();
-    http.timeout = std::min(http.timeout, std::chrono::milliseconds(60'000));
+    http.policy.timeout = std::min(http.policy.timeout, std::chrono::milliseconds(60'000));
     const HttpResponse response = m_transport->send(http);
     ModelList list;
     if (!response.ok()) {

@@ -1,6 +1,7 @@
 #include "llm/streamingchat.h"
 
 #include "governance/policygate.h"
+#include "net/providererror.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -29,13 +30,7 @@ HttpRequest baseHttpRequest(const HttpChatSettings &settings, const QUrl &url, c
 {
     HttpRequest request;
     request.url = url;
-    request.connectTimeout = settings.connectTimeout;
-    request.timeout = settings.timeout;
-    request.idleTimeout = settings.idleTimeout;
-    request.maxRetries = settings.maxRetries;
-    request.backoffBase = settings.backoffBase;
-    request.backoffCap = settings.backoffCap;
-    request.retryAfterCap = settings.retryAfterCap;
+    request.policy = settings.policy;
     request.cancel = cancel;
     return request;
 }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "llm/chatprovider.h"
+#include "net/httppolicy.h"
 #include "net/httptransport.h"
 #include "net/sseparser.h"
 
-#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -19,19 +19,13 @@ struct HttpChatSettings {
     QString defaultModel;         // empty: the provider's own default
     int contextWindow = 0;        // 0: known model sizes, else a conservative default
 
-    std::chrono::milliseconds connectTimeout{10'000};
-    std::chrono::milliseconds timeout{600'000};     // a long answer from a slow local model
-    std::chrono::milliseconds idleTimeout{120'000}; // CPU-only servers can think long before the first token
-    int maxRetries = 2;
-    std::chrono::milliseconds backoffBase{1'000};
-    std::chrono::milliseconds backoffCap{16'000};
-    std::chrono::milliseconds retryAfterCap{60'000};
+    HttpPolicy policy;            // the defaults are chat's: a long answer from a slow local model
 };
 
 // The base URL joined with an endpoint path ("chat/completions"), keeping any path prefix ("/v1").
 QUrl endpointUrl(const QUrl &base, QStringView path);
 
-// An HttpRequest carrying the settings' timeouts and retry policy.
+// An HttpRequest carrying the settings' policy.
 HttpRequest baseHttpRequest(const HttpChatSettings &settings, const QUrl &url, const CancelToken &cancel);
 
 // Whether a URL names this computer (localhost, 127.0.0.0/8, ::1).

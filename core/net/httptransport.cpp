@@ -1,22 +1,20 @@
+// The curl attempt: one request over libcurl (the only file that includes it), its failure explained
+// for the analyst, and send()'s loop that repeats it as retrypolicy.h decides.
 #include "net/httptransport.h"
+
+#include "net/providererror.h"
+#include "net/retrypolicy.h"
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include <curl/curl.h>
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonValue>
 #include <QLocale>
 #include <QLoggingCategory>
-#include <QRandomGenerator>
-#include <QRegularExpression>
-#include <QTimeZone>
 
 namespace docsight {
 
@@ -50,55 +48,6 @@ QString secondsText(milliseconds d)
 {
     const double s = double(d.count()) / 1000.0;
     return QLocale::c().toString(s, 'g', s < 10 ? 2 : 4) % QStringLiteral(" s");
-}
-
-QString retriesSuffix(int retries)
-{
-    if (retries <= 0)
-        return {};
-    return retries == 1 ? QStringLiteral(" (after 1 retry)") : QStringLiteral(" (after %1 retries)").arg(retries);
-}
-
-QString withDetail(const ProviderError &error)
-{
-    QString m = error.message.simplified();
-    if (m.isEmpty())
-        return {};
-    if (m.size() > 300)
-        m = m.left(300) % QChar(0x2026);
-    return QStringLiteral(": ") % m;
-}
-
-QString jsonText(const QJsonValue &v)
-{
-    if (v.isString())
-        return v.toString();
-    if (v.isDouble())
-        return QString::number(v.toInteger());
-    return {};
-}
-
-// Go-style durations as in x-ratelimit-reset-*: "20ms", "1.5s", "6m0s", "1h2m3s".
-std::optional<milliseconds> parseGoDuration(QByteArrayView text)
-{
-    static const QRegularExpression part(QStringLiteral(R"((\d+(?:\.\d+)?)(ms|h|m|s))"));
-    const QString s = QString::fromLatin1(text).trimmed();
-    double total = 0;
-    qsizetype pos = 0;
-    while (pos < s.size()) {
-        const QRegularExpressionMatch m = part.match(s, pos, QRegularExpression::NormalMatch,
-                                                     QRegularExpression::AnchorAtOffsetMatchOption);
-        if (!m.hasMatch())
-            return std::nullopt;
-        const double n = m.captured(1).toDouble();
-        const QString unit = m.captured(2);
-        total += unit == QLatin1String("ms") ? n : unit == QLatin1String("s") ? n * 1e3
-               : unit == QLatin1String("m") ? n * 60e3 : n * 3600e3;
-        pos = m.capturedEnd();
-    }
-    if (s.isEmpty())
-        return std::nullopt;
-    return milliseconds(qint64(std::ceil(total)));
 }
 
 const char *errorName(HttpError e)
@@ -139,7 +88,7 @@ struct Attempt {
     {
         if (request->cancel.isCancelled())
             cancelled = true;
-        else if (request->idleTimeout > 0ms && Clock::now() - lastActivity > request->idleTimeout)
+        else if (request->policy.idleTimeout > 0ms && Clock::now() - lastActivity > request->policy.idleTimeout)
             idleTimedOut = true;
         return cancelled || idleTimedOut;
     }
@@ -227,9 +176,9 @@ void classifyCurlFailure(Attempt &a, CURLcode code, CURL *easy, const char *erro
         r.error = HttpError::Timeout;
         r.message = connectUs == 0
             ? QStringLiteral("Could not connect to %1 within %2. Check the address and the network.")
-                  .arg(host, secondsText(a.request->connectTimeout))
+                  .arg(host, secondsText(a.request->policy.connectTimeout))
             : QStringLiteral("%1 did not finish answering within %2. Try again, or allow a longer timeout.")
-                  .arg(host, secondsText(a.request->timeout));
+                  .arg(host, secondsText(a.request->policy.timeout));
         return;
     }
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -372,8 +321,8 @@ AttemptResult runAttempt(const HttpRequest &request, CURLSH *share)
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "Docsight/" DOCSIGHT_VERSION);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errorBuffer);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(request.connectTimeout.count()));
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(request.policy.connectTimeout.count()));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.policy.timeout.count()));
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L); // long streams across NAT boxes
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes));
     if (!request.onData) // compressed event streams can be held back by the decoder; JSON compresses well
@@ -445,7 +394,7 @@ AttemptResult runAttempt(const HttpRequest &request, CURLSH *share)
     } else if (a.idleTimedOut) {
         r.error = HttpError::Timeout;
         r.message = QStringLiteral("%1 stopped sending data for %2. Try again; if it keeps happening, the "
-                                   "server may be overloaded.").arg(host, secondsText(request.idleTimeout));
+                                   "server may be overloaded.").arg(host, secondsText(request.policy.idleTimeout));
     } else if (code != CURLE_OK) {
         classifyCurlFailure(a, code, easy, errorBuffer);
     } else if (r.status < 200 || r.status >= 300) {
@@ -460,36 +409,6 @@ AttemptResult runAttempt(const HttpRequest &request, CURLSH *share)
     if (a.exception)
         std::rethrow_exception(a.exception);
     return {std::move(a.response), a.delivered};
-}
-
-bool isRetryable(const HttpResponse &r)
-{
-    switch (r.error) {
-    case HttpError::Network:
-    case HttpError::Timeout:
-        return true;
-    case HttpError::Http:
-        switch (r.status) {
-        case 429:
-            return !isQuotaExhausted(parseProviderError(r.body));
-        case 500: case 502: case 503: case 504: case 529:
-            return true;
-        default:
-            return false;
-        }
-    default:
-        return false;
-    }
-}
-
-milliseconds backoffDelay(const HttpRequest &request, int retryIndex)
-{
-    // "Equal jitter": half the exponential step is fixed, half random, so clients that failed together
-    // do not come back together.
-    const qint64 base = std::max<qint64>(0, request.backoffBase.count());
-    const qint64 step = std::min<qint64>(request.backoffCap.count(), base << std::min(retryIndex, 20));
-    const qint64 half = step / 2;
-    return milliseconds(half + (half > 0 ? qint64(QRandomGenerator::global()->bounded(quint64(half) + 1)) : 0));
 }
 
 // Sleeps in short slices so a cancel is noticed within kPollInterval. False when cancelled.
@@ -536,20 +455,20 @@ HttpResponse HttpTransport::send(const HttpRequest &request) const
         qCDebug(lcHttp).noquote() << request.method << host << "->" << result.status << "in" << latency.count()
                                   << "ms, attempt" << attempt + 1;
 
-        if (attempt >= request.maxRetries || outcome.delivered || !isRetryable(result))
+        if (attempt >= request.policy.maxRetries || outcome.delivered || !isRetryable(result))
             break;
         const std::optional<milliseconds> asked =
             result.error == HttpError::Http ? serverRetryDelay(result) : std::nullopt;
-        if (asked && *asked > request.retryAfterCap) {
+        if (asked && *asked > request.policy.retryAfterCap) {
             overrideMessage = QStringLiteral("%1 is busy or rate limiting requests (HTTP %2) and asked to wait %3 "
                                              "before trying again. Try again later.")
                                   .arg(host).arg(result.status).arg(secondsText(*asked));
             break;
         }
-        const milliseconds wait = asked ? *asked : backoffDelay(request, attempt);
+        const milliseconds wait = asked ? *asked : backoffDelay(request.policy, attempt);
         qCInfo(lcHttp).noquote() << request.method << host << "->" << result.status << errorName(result.error)
                                  << "after" << latency.count() << "ms; retry" << attempt + 1 << "of"
-                                 << request.maxRetries << "in" << wait.count() << "ms";
+                                 << request.policy.maxRetries << "in" << wait.count() << "ms";
         if (!waitUnlessCancelled(wait, request.cancel)) {
             result = {};
             result.error = HttpError::Cancelled;
@@ -575,7 +494,7 @@ HttpResponse HttpTransport::send(const HttpRequest &request) const
     return result;
 }
 
-// ---- helpers -------------------------------------------------------------------------------------
+// ---- response ------------------------------------------------------------------------------------
 
 QByteArray HttpResponse::header(QByteArrayView name) const
 {
@@ -584,141 +503,6 @@ QByteArray HttpResponse::header(QByteArrayView name) const
             return h.second;
     }
     return {};
-}
-
-ProviderError parseProviderError(QByteArrayView body)
-{
-    ProviderError e;
-    const QJsonDocument doc = QJsonDocument::fromJson(body.toByteArray());
-    if (!doc.isObject())
-        return e;
-    const QJsonObject root = doc.object();
-    const QJsonValue error = root.value(QLatin1String("error"));
-    if (error.isObject()) { // OpenAI and Anthropic
-        const QJsonObject o = error.toObject();
-        e.message = jsonText(o.value(QLatin1String("message")));
-        e.type = jsonText(o.value(QLatin1String("type")));
-        e.code = jsonText(o.value(QLatin1String("code")));
-    } else if (error.isString()) { // Ollama's native API
-        e.message = error.toString();
-    } else if (root.contains(QLatin1String("message"))) { // vLLM: {"object":"error","message",...}
-        e.message = jsonText(root.value(QLatin1String("message")));
-        e.type = jsonText(root.value(QLatin1String("type")));
-        e.code = jsonText(root.value(QLatin1String("code")));
-    } else if (root.value(QLatin1String("detail")).isString()) { // FastAPI-based servers
-        e.message = root.value(QLatin1String("detail")).toString();
-    }
-    return e;
-}
-
-bool isQuotaExhausted(const ProviderError &error)
-{
-    const auto q = QLatin1String("insufficient_quota");
-    return error.type == q || error.code == q
-        || error.code == QLatin1String("billing_hard_limit_reached")
-        || error.message.contains(QLatin1String("exceeded your current quota"), Qt::CaseInsensitive)
-        || error.message.contains(QLatin1String("credit balance"), Qt::CaseInsensitive);
-}
-
-QString describeHttpStatus(int status, const ProviderError &error, const QString &host, int retries)
-{
-    const QString retried = retriesSuffix(retries);
-    if (isQuotaExhausted(error))
-        return QStringLiteral("The account used with %1 has run out of credit or quota (HTTP %2). Check the plan "
-                              "and billing with the provider; retrying will not help.").arg(host).arg(status);
-    switch (status) {
-    case 401:
-        return QStringLiteral("The server at %1 rejected the API key (HTTP 401). Check the key in the provider "
-                              "settings or the environment variable.").arg(host);
-    case 403:
-        return QStringLiteral("The server at %1 refused access with this API key (HTTP 403)%2. Check that the key "
-                              "is valid and allowed to use this model.").arg(host, withDetail(error));
-    case 404:
-        return QStringLiteral("The model or address was not found on %1 (HTTP 404)%2. Check the model name and "
-                              "the base URL.").arg(host, withDetail(error));
-    case 408:
-    case 504:
-        return QStringLiteral("%1 timed out while handling the request (HTTP %2)%3. Try again later.")
-            .arg(host).arg(status).arg(retried);
-    case 413:
-        return QStringLiteral("The request was too large for %1 (HTTP 413)%2.").arg(host, withDetail(error));
-    case 429:
-        return QStringLiteral("%1 is rate limiting requests (HTTP 429)%2. Wait a minute and try again.")
-            .arg(host, retried);
-    case 529:
-        return QStringLiteral("%1 is overloaded (HTTP 529)%2. Try again in a few minutes.").arg(host, retried);
-    case 503:
-        return QStringLiteral("%1 is temporarily unavailable (HTTP 503)%2. Try again later.").arg(host, retried);
-    default:
-        break;
-    }
-    if (status >= 500)
-        return QStringLiteral("%1 had a server error (HTTP %2)%3%4. Try again later.")
-            .arg(host).arg(status).arg(withDetail(error), retried);
-    if (status >= 300 && status < 400)
-        return QStringLiteral("%1 redirected the request elsewhere (HTTP %2). Check the base URL.").arg(host).arg(status);
-    if (status >= 400)
-        return QStringLiteral("%1 rejected the request (HTTP %2)%3.").arg(host).arg(status).arg(withDetail(error));
-    return QStringLiteral("%1 answered with an unexpected HTTP status %2.").arg(host).arg(status);
-}
-
-QString scrubSecrets(QString text, const QList<HttpHeader> &headers)
-{
-    static const QRegularExpression keyShaped(QStringLiteral(R"(\bsk-[A-Za-z0-9_\-\*\.]{6,})"));
-    const auto redacted = QStringLiteral("[redacted]");
-    for (const HttpHeader &h : headers) {
-        const QByteArray name = h.first.toLower();
-        if (name != "authorization" && name != "proxy-authorization" && name != "x-api-key" && name != "api-key"
-            && name != "x-goog-api-key")
-            continue;
-        QByteArrayList secrets{h.second.trimmed()};
-        const qsizetype space = secrets.constFirst().indexOf(' ');
-        if (space > 0) // "Bearer <token>": the token alone may be echoed
-            secrets << secrets.constFirst().sliced(space + 1).trimmed();
-        for (const QByteArray &secret : std::as_const(secrets)) {
-            if (secret.size() >= 4)
-                text.replace(QString::fromUtf8(secret), redacted);
-        }
-    }
-    text.replace(keyShaped, redacted);
-    return text;
-}
-
-std::optional<milliseconds> serverRetryDelay(const HttpResponse &response, const QDateTime &nowUtc)
-{
-    bool ok = false;
-    const double ms = response.header("retry-after-ms").trimmed().toDouble(&ok);
-    if (ok && ms >= 0)
-        return milliseconds(qint64(std::ceil(ms)));
-
-    const QByteArray retryAfter = response.header("retry-after").trimmed();
-    if (!retryAfter.isEmpty()) {
-        const double seconds = retryAfter.toDouble(&ok);
-        if (ok && seconds >= 0)
-            return milliseconds(qint64(std::ceil(seconds * 1000)));
-        // IMF-fixdate, e.g. "Wed, 21 Oct 2015 07:28:00 GMT" (the only date form servers may still send).
-        QDateTime at = QLocale::c().toDateTime(QString::fromLatin1(retryAfter),
-                                               QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
-        if (at.isValid()) {
-            at.setTimeZone(QTimeZone::utc());
-            return milliseconds(std::max<qint64>(0, nowUtc.msecsTo(at)));
-        }
-    }
-
-    if (response.status == 429) {
-        std::optional<milliseconds> longest;
-        for (const char *limit : {"requests", "tokens"}) {
-            const QByteArray kind(limit);
-            if (response.header(QByteArray("x-ratelimit-remaining-" + kind)).trimmed() != "0")
-                continue;
-            const std::optional<milliseconds> d =
-                parseGoDuration(response.header(QByteArray("x-ratelimit-reset-" + kind)));
-            if (d && (!longest || *d > *longest))
-                longest = d;
-        }
-        return longest;
-    }
-    return std::nullopt;
 }
 
 } // namespace docsight

@@ -1,16 +1,16 @@
 #pragma once
 
+#include "net/httppolicy.h"
+
 #include "util/canceltoken.h"
 
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <utility>
 
 #include <QByteArray>
 #include <QByteArrayView>
-#include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -25,14 +25,7 @@ struct HttpRequest {
     QList<HttpHeader> headers;   // values of Authorization, x-api-key etc. never reach a log or message
     QByteArray body;
 
-    std::chrono::milliseconds connectTimeout{10'000};
-    std::chrono::milliseconds timeout{120'000};      // whole attempt, including the response body; 0 = none
-    std::chrono::milliseconds idleTimeout{60'000};   // no byte received for this long; 0 = none
-
-    int maxRetries = 2;                              // extra attempts after the first
-    std::chrono::milliseconds backoffBase{500};      // first retry waits about this long, doubling each time
-    std::chrono::milliseconds backoffCap{8'000};
-    std::chrono::milliseconds retryAfterCap{60'000}; // a server asking for a longer wait is not retried
+    HttpPolicy policy;                               // timeouts and retries; chat and the embedder set their own
 
     qint64 maxResponseBytes = 64 * 1024 * 1024;      // beyond this: TooLarge (also counts streamed bytes)
 
@@ -67,33 +60,6 @@ struct HttpResponse {
     // First value of a header (name in any case), empty when absent.
     QByteArray header(QByteArrayView name) const;
 };
-
-// The error a provider put in its response body. OpenAI style {"error":{"message","type","code"}} and
-// Anthropic style {"type":"error","error":{"type","message"}}; all empty when the body is neither.
-struct ProviderError {
-    QString message;
-    QString type;
-    QString code;
-};
-ProviderError parseProviderError(QByteArrayView body);
-
-// True for the body of a 429 that will not clear by waiting (billing or quota exhausted).
-bool isQuotaExhausted(const ProviderError &error);
-
-// One analyst-facing sentence for a failed HTTP status, e.g. "The server at api.openai.com rejected the
-// API key (HTTP 401). ...". retries is mentioned when non-zero. Secrets are not scrubbed here: use
-// scrubSecrets on anything that may echo a request header.
-QString describeHttpStatus(int status, const ProviderError &error, const QString &host, int retries);
-
-// Replaces, in text, every secret carried by the headers (Authorization, Proxy-Authorization, x-api-key,
-// api-key, x-goog-api-key values, also the token after "Bearer ") and anything shaped like an API key
-// ("sk-...", "sk-ant-...") with "[redacted]". Providers echo (masked) keys in their error messages.
-QString scrubSecrets(QString text, const QList<HttpHeader> &headers);
-
-// How long the server asked us to wait: Retry-After (seconds or an HTTP date), retry-after-ms, or on a
-// 429 the x-ratelimit-reset-* header of an exhausted limit ("6m0s", "20ms"). nullopt when none says.
-std::optional<std::chrono::milliseconds> serverRetryDelay(const HttpResponse &response,
-                                                          const QDateTime &nowUtc = QDateTime::currentDateTimeUtc());
 
 // A synchronous HTTP client over libcurl: send() blocks the calling thread until the response (or the
 // last retry) is done, so call it from a worker thread, never the GUI thread. Safe to use from any number

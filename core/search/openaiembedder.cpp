@@ -133,11 +133,7 @@ EmbedResult OpenAiEmbedder::embedBatch(const QStringList &texts, const CancelTok
     if (!m_settings.apiKey.isEmpty())
         request.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + m_settings.apiKey.toUtf8()});
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    request.timeout = m_settings.timeout;
-    request.idleTimeout = m_settings.idleTimeout;
-    request.maxRetries = m_settings.maxRetries;
-    request.backoffBase = m_settings.backoffBase;
-    request.backoffCap = m_settings.backoffCap;
+    request.policy = m_settings.policy;
     request.cancel = cancel;
 
     const HttpResponse response = m_transport->send(request);

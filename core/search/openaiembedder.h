@@ -2,6 +2,8 @@
 
 #include "search/embedder.h"
 
+#include "net/httppolicy.h"
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -19,11 +21,11 @@ struct OpenAiEmbedderSettings {
     int batchSize = 64;      // texts per request
     int dimensions = 0;      // 0: learned from the first response
 
-    std::chrono::milliseconds timeout{300'000};   // per request; CPU-only local servers can be slow
-    std::chrono::milliseconds idleTimeout{120'000};
-    int maxRetries = 3;
-    std::chrono::milliseconds backoffBase{500};
-    std::chrono::milliseconds backoffCap{8'000};
+    // Chat's policy except for the embedder's own values, kept as they were: 300 s per batch (CPU-only
+    // local servers are slow, but a batch is bounded, unlike an answer), and since a batch can simply be
+    // sent again, one retry more than chat with half its backoff.
+    HttpPolicy policy{.timeout = std::chrono::milliseconds(300'000), .maxRetries = 3,
+                      .backoffBase = std::chrono::milliseconds(500), .backoffCap = std::chrono::milliseconds(8'000)};
 };
 
 // Embeddings from any server speaking OpenAI's POST {base}/embeddings: OpenAI, Ollama, LM Studio,

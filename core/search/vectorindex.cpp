@@ -1,5 +1,6 @@
 #include "search/vectorindex.h"
 
+#include "search/hnswgraph.h"
 #include "search/vectormanifest.h"
 #include "store/library.h"
 #include "util/lockfile.h"
@@ -8,8 +9,6 @@
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
-
-#include <hnswlib/hnswlib.h>
 
 #include <QDir>
 #include <QFile>
@@ -20,7 +19,6 @@
 #include <QReadLocker>
 #include <QSet>
 #include <QWriteLocker>
-#include <QtConcurrent/QtConcurrentMap>
 
 namespace docsight {
 
@@ -31,8 +29,6 @@ namespace {
 constexpr int kBuildBatch = 4096;
 constexpr int kParallelBuildAbove = 5000; // below this, build on one thread so the graph is reproducible
 constexpr int kRepairAbove = 20000;       // smaller stale indexes are rebuilt rather than patched
-
-using Hnsw = hnswlib::HierarchicalNSW<float>;
 
 QString safeFileName(const QString &id)
 {
@@ -74,57 +70,6 @@ QList<VectorHit> topHits(std::vector<std::pair<float, qint64>> &scored, int n)
 }
 
 } // namespace
-
-// The hnswlib graph plus the chunk id -> entry map of its live (not deleted) entries.
-struct VectorIndex::Graph {
-    std::unique_ptr<hnswlib::InnerProductSpace> space; // outlives hnsw, which points into it
-    std::unique_ptr<Hnsw> hnsw;
-    QHash<qint64, std::pair<quint64, hnswlib::tableint>> live; // chunk id -> (label, internal id)
-
-    explicit Graph(int dimensions) : space(std::make_unique<hnswlib::InnerProductSpace>(static_cast<size_t>(dimensions))) {}
-
-    std::vector<quint64> liveLabels() const
-    {
-        std::vector<quint64> labels;
-        labels.reserve(static_cast<size_t>(live.size()));
-        for (auto it = live.cbegin(); it != live.cend(); ++it)
-            labels.push_back(it->first);
-        return labels;
-    }
-
-    int deleted() const { return static_cast<int>(hnsw->cur_element_count) - static_cast<int>(live.size()); }
-
-    void ensureCapacity(size_t extra)
-    {
-        const size_t needed = hnsw->cur_element_count + extra;
-        if (needed > hnsw->max_elements_)
-            hnsw->resizeIndex(std::max(needed, hnsw->max_elements_ + hnsw->max_elements_ / 2));
-    }
-
-    void remove(qint64 chunkId)
-    {
-        const auto it = live.constFind(chunkId);
-        if (it == live.cend())
-            return;
-        hnsw->markDelete(it->first);
-        live.erase(it);
-    }
-
-    void add(const ChunkKey &key, const std::vector<float> &vector)
-    {
-        const auto it = live.constFind(key.chunkId);
-        if (it != live.cend() && it->first != key.label())
-            remove(key.chunkId); // the id now names another chunk (SQLite reused it)
-        const hnswlib::tableint internal = hnsw->addPoint(vector.data(), key.label(), -1);
-        live.insert(key.chunkId, {key.label(), internal});
-    }
-
-    float similarity(const float *query, hnswlib::tableint internal) const
-    {
-        // hnswlib's inner-product "distance" is 1 - dot.
-        return 1.0f - space->get_dist_func()(query, hnsw->getDataByInternalId(internal), space->get_dist_func_param());
-    }
-};
 
 std::shared_ptr<VectorIndex> VectorIndex::forEmbedder(const std::shared_ptr<Library> &library,
                                                       const QString &embedderId, int dimensions)
@@ -187,7 +132,7 @@ QString VectorIndex::lastOpenReason() const
 int VectorIndex::size() const
 {
     QReadLocker lock(&m_lock);
-    return m_graph ? static_cast<int>(m_graph->live.size()) : 0;
+    return m_graph ? m_graph->liveCount() : 0;
 }
 
 int VectorIndex::deletedCount() const
@@ -207,10 +152,10 @@ void VectorIndex::setParameters(const Parameters &parameters)
     QWriteLocker lock(&m_lock);
     m_parameters = parameters;
     if (m_graph)
-        m_graph->hnsw->setEf(static_cast<size_t>(std::max(parameters.efSearch, 10)));
+        m_graph->setEf(static_cast<size_t>(std::max(parameters.efSearch, 10)));
 }
 
-bool VectorIndex::tryLoad(std::unique_ptr<Graph> &graph, QString *reason) const
+bool VectorIndex::tryLoad(std::unique_ptr<HnswGraph> &graph, QString *reason) const
 {
     const bool hasIndex = QFileInfo::exists(indexPath());
     const std::optional<VectorManifest> manifest = VectorManifest::read(manifestPath());
@@ -235,31 +180,10 @@ bool VectorIndex::tryLoad(std::unique_ptr<Graph> &graph, QString *reason) const
         *reason = QStringLiteral("corrupt: the index file does not match its manifest");
         return false;
     }
-    const auto elements = static_cast<size_t>(manifest->elements);
-    auto loaded = std::make_unique<Graph>(m_dimensions);
-    try {
-        loaded->hnsw = std::make_unique<Hnsw>(loaded->space.get(), QFile::encodeName(indexPath()).toStdString(), false,
-                                              elements + elements / 4 + 1024);
-    } catch (const std::exception &e) {
-        *reason = QStringLiteral("corrupt: %1").arg(QString::fromLocal8Bit(e.what()));
+    std::unique_ptr<HnswGraph> loaded =
+        HnswGraph::load(indexPath(), m_dimensions, static_cast<size_t>(manifest->elements), reason);
+    if (!loaded)
         return false;
-    }
-    Hnsw &h = *loaded->hnsw;
-    if (h.cur_element_count != elements
-        || h.size_data_per_element_ != h.size_links_level0_ + static_cast<size_t>(m_dimensions) * sizeof(float) + sizeof(hnswlib::labeltype)) {
-        *reason = QStringLiteral("corrupt: the index layout does not match its manifest");
-        return false;
-    }
-    // hnswlib 0.6.2 leaves its deleted counter uninitialised when loading; count it ourselves.
-    h.num_deleted_ = 0;
-    for (hnswlib::tableint i = 0; i < h.cur_element_count; ++i) {
-        if (h.isMarkedDeleted(i)) {
-            ++h.num_deleted_;
-            continue;
-        }
-        const hnswlib::labeltype label = h.getExternalLabel(i);
-        loaded->live.insert(ChunkKey::chunkIdOf(label), {label, i});
-    }
     if (sha256OfLabels(loaded->liveLabels()) != manifest->chunkSetSha256) {
         *reason = QStringLiteral("corrupt: the index holds other chunks than its manifest says");
         return false;
@@ -268,24 +192,15 @@ bool VectorIndex::tryLoad(std::unique_ptr<Graph> &graph, QString *reason) const
     return true;
 }
 
-std::unique_ptr<VectorIndex::Graph> VectorIndex::build(const CancelToken &cancel, int expected, QString *error) const
+std::unique_ptr<HnswGraph> VectorIndex::build(const CancelToken &cancel, int expected, QString *error) const
 {
     const Parameters p = parameters();
-    auto graph = std::make_unique<Graph>(m_dimensions);
-    graph->hnsw = std::make_unique<Hnsw>(graph->space.get(), static_cast<size_t>(std::max(1024, expected + expected / 4)),
-                                         static_cast<size_t>(p.m), static_cast<size_t>(p.efConstruction));
+    auto graph = std::make_unique<HnswGraph>(m_dimensions, static_cast<size_t>(std::max(1024, expected + expected / 4)),
+                                             p.m, p.efConstruction);
     const bool parallel = expected > kParallelBuildAbove;
     std::vector<std::pair<ChunkKey, std::vector<float>>> batch;
     const auto flush = [&] {
-        graph->ensureCapacity(batch.size());
-        if (parallel) {
-            QtConcurrent::blockingMap(batch, [&](const std::pair<ChunkKey, std::vector<float>> &item) {
-                graph->hnsw->addPoint(item.second.data(), item.first.label(), -1);
-            });
-        } else {
-            for (const auto &item : batch)
-                graph->hnsw->addPoint(item.second.data(), item.first.label(), -1);
-        }
+        graph->addBatch(batch, parallel);
         batch.clear();
     };
     const bool complete = m_store.forEachVector(
@@ -303,30 +218,22 @@ std::unique_ptr<VectorIndex::Graph> VectorIndex::build(const CancelToken &cancel
         return nullptr;
     }
     flush();
-    Hnsw &h = *graph->hnsw;
-    for (hnswlib::tableint i = 0; i < h.cur_element_count; ++i) {
-        const hnswlib::labeltype label = h.getExternalLabel(i);
-        graph->live.insert(ChunkKey::chunkIdOf(label), {label, i});
-    }
+    graph->indexLive();
     return graph;
 }
 
-int VectorIndex::repair(Graph &graph, const QList<ChunkKey> &truth, const CancelToken &cancel, QString *error) const
+int VectorIndex::repair(HnswGraph &graph, const QList<ChunkKey> &truth, const CancelToken &cancel, QString *error) const
 {
     QHash<qint64, quint64> wanted;
     wanted.reserve(truth.size());
     for (const ChunkKey &k : truth)
         wanted.insert(k.chunkId, k.label());
-    QList<qint64> stale;
-    for (auto it = graph.live.cbegin(); it != graph.live.cend(); ++it) {
-        if (wanted.value(it.key()) != it->first)
-            stale.append(it.key());
-    }
+    const QList<qint64> stale = graph.staleAgainst(wanted);
     for (const qint64 id : std::as_const(stale))
         graph.remove(id);
     QList<qint64> missing;
     for (const ChunkKey &k : truth) {
-        if (!graph.live.contains(k.chunkId))
+        if (!graph.contains(k.chunkId))
             missing.append(k.chunkId);
     }
     for (qsizetype i = 0; i < missing.size(); i += 512) {
@@ -343,10 +250,10 @@ int VectorIndex::repair(Graph &graph, const QList<ChunkKey> &truth, const Cancel
     return static_cast<int>(stale.size() + missing.size());
 }
 
-void VectorIndex::install(std::unique_ptr<Graph> graph)
+void VectorIndex::install(std::unique_ptr<HnswGraph> graph)
 {
     QWriteLocker lock(&m_lock);
-    graph->hnsw->setEf(static_cast<size_t>(std::max(m_parameters.efSearch, 10)));
+    graph->setEf(static_cast<size_t>(std::max(m_parameters.efSearch, 10)));
     m_graph = std::move(graph);
 }
 
@@ -356,7 +263,7 @@ bool VectorIndex::open(const CancelToken &cancel, QString *error)
     if (isOpen())
         return true;
     const QList<ChunkKey> truth = m_store.keys(m_embedderId);
-    std::unique_ptr<Graph> graph;
+    std::unique_ptr<HnswGraph> graph;
     QString reason;
     OpenAction action = OpenAction::Rebuilt;
     bool loaded = false;
@@ -387,7 +294,7 @@ bool VectorIndex::open(const CancelToken &cancel, QString *error)
             const double changed = static_cast<double>(added + removed) / std::max<qsizetype>(1, truth.size());
             const Parameters p = parameters();
             const double deletedAfter = static_cast<double>(graph->deleted() + removed)
-                / std::max<double>(1.0, static_cast<double>(graph->hnsw->cur_element_count) + added);
+                / std::max<double>(1.0, static_cast<double>(graph->elements()) + added);
             // Small libraries are simply rebuilt: it is quick and gives the very graph a fresh
             // build would (repairs insert in another random order).
             if (truth.size() > kRepairAbove && changed <= p.maxDeletedFraction
@@ -502,13 +409,8 @@ bool VectorIndex::saveLocked(QString *error)
     }
     QReadLocker lock(&m_lock);
     const QString tmp = indexPath() + QStringLiteral(".tmp");
-    try {
-        m_graph->hnsw->saveIndex(QFile::encodeName(tmp).toStdString());
-    } catch (const std::exception &e) {
-        if (error)
-            *error = QString::fromLocal8Bit(e.what());
+    if (!m_graph->save(tmp, error))
         return false;
-    }
     qint64 size = -1;
     const QByteArray sha = sha256OfFile(tmp, &size);
     if (sha.isEmpty()) {
@@ -528,11 +430,11 @@ bool VectorIndex::saveLocked(QString *error)
     VectorManifest manifest;
     manifest.embedder = m_embedderId;
     manifest.dimensions = m_dimensions;
-    manifest.count = m_graph->live.size();
-    manifest.elements = static_cast<qint64>(m_graph->hnsw->cur_element_count);
+    manifest.count = m_graph->liveCount();
+    manifest.elements = m_graph->elements();
     manifest.deleted = m_graph->deleted();
-    manifest.m = static_cast<qint64>(m_graph->hnsw->M_);
-    manifest.efConstruction = static_cast<qint64>(m_graph->hnsw->ef_construction_);
+    manifest.m = m_graph->m();
+    manifest.efConstruction = m_graph->efConstruction();
     manifest.chunkSetSha256 = sha256OfLabels(m_graph->liveLabels());
     manifest.fileSha256 = sha;
     manifest.fileSize = size;
@@ -545,10 +447,10 @@ bool VectorIndex::saveLocked(QString *error)
 QList<VectorHit> VectorIndex::search(const std::vector<float> &query, int n, const QList<qint64> *candidates) const
 {
     QReadLocker lock(&m_lock);
-    if (!m_graph || n <= 0 || static_cast<int>(query.size()) != m_dimensions || m_graph->live.isEmpty())
+    if (!m_graph || n <= 0 || static_cast<int>(query.size()) != m_dimensions || m_graph->liveCount() == 0)
         return {};
     const Parameters p = m_parameters;
-    const auto liveCount = static_cast<qsizetype>(m_graph->live.size());
+    const auto liveCount = static_cast<qsizetype>(m_graph->liveCount());
     if (candidates ? candidates->size() < p.exactCandidatesBelow : liveCount < p.exactBelow) {
         lock.unlock();
         return searchExact(query, n, candidates);
@@ -562,9 +464,9 @@ QList<VectorHit> VectorIndex::search(const std::vector<float> &query, int n, con
         const double ratio = static_cast<double>(liveCount) / std::max<qsizetype>(1, allowed.size());
         k = std::min<size_t>(static_cast<size_t>(liveCount), static_cast<size_t>(std::ceil(n * ratio * 2.0)) + static_cast<size_t>(n));
     }
-    std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
+    std::vector<std::pair<float, quint64>> found;
     try {
-        found = m_graph->hnsw->searchKnn(query.data(), k);
+        found = m_graph->searchKnn(query.data(), k);
     } catch (const std::exception &e) {
         qCWarning(lcVectorIndex) << "graph search failed, searching exactly:" << e.what();
         lock.unlock();
@@ -572,14 +474,11 @@ QList<VectorHit> VectorIndex::search(const std::vector<float> &query, int n, con
     }
     QList<VectorHit> hits;
     hits.reserve(static_cast<qsizetype>(found.size()));
-    while (!found.empty()) {
-        const auto [distance, label] = found.top();
-        found.pop();
+    for (const auto &[distance, label] : found) {
         const qint64 id = ChunkKey::chunkIdOf(label);
         if (!candidates || allowed.contains(id))
             hits.append({id, 1.0f - distance});
     }
-    std::reverse(hits.begin(), hits.end());
     if (hits.size() > n)
         hits.resize(n);
     if (candidates && hits.size() < n && hits.size() < allowed.size()) {
@@ -592,13 +491,7 @@ QList<VectorHit> VectorIndex::search(const std::vector<float> &query, int n, con
 std::vector<float> VectorIndex::vectorOf(qint64 chunkId) const
 {
     QReadLocker lock(&m_lock);
-    if (!m_graph)
-        return {};
-    const auto it = m_graph->live.constFind(chunkId);
-    if (it == m_graph->live.cend())
-        return {};
-    const auto *data = reinterpret_cast<const float *>(m_graph->hnsw->getDataByInternalId(it->second));
-    return std::vector<float>(data, data + m_dimensions);
+    return m_graph ? m_graph->vectorOf(chunkId) : std::vector<float>();
 }
 
 QList<VectorHit> VectorIndex::searchExact(const std::vector<float> &query, int n, const QList<qint64> *candidates) const
@@ -606,25 +499,7 @@ QList<VectorHit> VectorIndex::searchExact(const std::vector<float> &query, int n
     QReadLocker lock(&m_lock);
     if (!m_graph || n <= 0 || static_cast<int>(query.size()) != m_dimensions)
         return {};
-    std::vector<std::pair<float, qint64>> scored;
-    if (candidates) {
-        scored.reserve(static_cast<size_t>(candidates->size()));
-        QSet<qint64> seen;
-        for (const qint64 id : *candidates) {
-            const auto it = m_graph->live.constFind(id);
-            if (it == m_graph->live.cend() || seen.contains(id))
-                continue;
-            seen.insert(id);
-            scored.emplace_back(m_graph->similarity(query.data(), it->second), id);
-        }
-    } else {
-        const Hnsw &h = *m_graph->hnsw;
-        scored.reserve(static_cast<size_t>(m_graph->live.size()));
-        for (hnswlib::tableint i = 0; i < h.cur_element_count; ++i) {
-            if (!h.isMarkedDeleted(i))
-                scored.emplace_back(m_graph->similarity(query.data(), i), ChunkKey::chunkIdOf(h.getExternalLabel(i)));
-        }
-    }
+    std::vector<std::pair<float, qint64>> scored = m_graph->similarities(query.data(), candidates);
     return topHits(scored, n);
 }
 

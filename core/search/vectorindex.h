@@ -15,6 +15,7 @@
 
 namespace docsight {
 
+class HnswGraph;
 class Library;
 
 struct VectorHit {
@@ -88,16 +89,15 @@ public:
 
 private:
     QString lockPath() const; // held while the index file and its manifest are written or read
-    struct Graph;
     VectorIndex(std::shared_ptr<Library> library, QString embedderId, int dimensions);
 
     // Loads the saved graph if the manifest and the file's hash agree; *reason says why not.
-    bool tryLoad(std::unique_ptr<Graph> &graph, QString *reason) const;
-    std::unique_ptr<Graph> build(const CancelToken &cancel, int expected, QString *error) const;
+    bool tryLoad(std::unique_ptr<HnswGraph> &graph, QString *reason) const;
+    std::unique_ptr<HnswGraph> build(const CancelToken &cancel, int expected, QString *error) const;
     // Makes graph hold exactly truth; returns how many entries changed, -1 when cancelled.
-    int repair(Graph &graph, const QList<ChunkKey> &truth, const CancelToken &cancel, QString *error) const;
+    int repair(HnswGraph &graph, const QList<ChunkKey> &truth, const CancelToken &cancel, QString *error) const;
     bool saveLocked(QString *error);
-    void install(std::unique_ptr<Graph> graph);
+    void install(std::unique_ptr<HnswGraph> graph);
 
     std::shared_ptr<Library> m_library;
     EmbeddingStore m_store;
@@ -106,7 +106,7 @@ private:
 
     mutable QMutex m_maintenance;   // one open/sync/add/save at a time
     mutable QReadWriteLock m_lock;  // searches read; swapping or changing the graph writes
-    std::unique_ptr<Graph> m_graph;
+    std::unique_ptr<HnswGraph> m_graph;
     Parameters m_parameters;
     bool m_dirty = false;
     OpenAction m_lastAction = OpenAction::None;

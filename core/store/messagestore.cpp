@@ -3,6 +3,10 @@
 
 #include "store/library.h"
 
+#include "audit/auditlog.h"
+
+#include <map>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -238,6 +242,82 @@ QList<StoredMessage> MessageStore::messages(qint64 conversationId, const QDateTi
     while (q.next())
         out.append(readMessage(q));
     return out;
+}
+
+// --- feedback ---------------------------------------------------------------------------------------
+
+bool MessageStore::recordFeedback(qint64 messageId, int rating, const QString &correction, QString *error)
+{
+    const int r = rating > 0 ? 1 : rating < 0 ? -1 : 0;
+    const QString text = correction.trimmed();
+    // Neither a thumb nor a correction takes the thumb back; the history of what was said stays.
+    const bool cleared = r == 0 && text.isEmpty();
+    return m_library->write(
+        [&](QSqlDatabase &db) {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("INSERT INTO feedback (message_id, at, rating, correction) VALUES (?, ?, ?, ?)"));
+            q.addBindValue(messageId);
+            q.addBindValue(timestamp(QDateTime::currentDateTimeUtc()));
+            q.addBindValue(r);
+            q.addBindValue(nonNull(text));
+            if (!q.exec()) {
+                if (error)
+                    *error = sqlErrorText(q.lastError());
+                return false;
+            }
+            return auditlog::append(db, QStringLiteral("answer.feedback"), QStringLiteral("message:%1").arg(messageId),
+                                    {{QStringLiteral("rating"), r}, {QStringLiteral("has_correction"), !text.isEmpty()},
+                                     {QStringLiteral("cleared"), cleared}},
+                                    error);
+        },
+        error);
+}
+
+FeedbackStats MessageStore::feedback(const QDateTime &from, const QDateTime &to) const
+{
+    FeedbackStats f;
+    QSqlDatabase db = m_library->connection();
+    const QString lo = from.isValid() ? timestamp(from) : QStringLiteral("0000");
+    const QString hi = to.isValid() ? timestamp(to) : QStringLiteral("9999");
+    QSqlQuery answers(db);
+    answers.prepare(QStringLiteral("SELECT COUNT(*) FROM messages WHERE at >= ? AND at < ?"));
+    answers.addBindValue(lo);
+    answers.addBindValue(hi);
+    if (answers.exec() && answers.next())
+        f.answers = answers.value(0).toInt();
+    // The latest thumb per answer counts (an analyst may change their mind); any correction counts.
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT f.message_id, f.rating, f.correction FROM feedback f JOIN messages m ON m.id = f.message_id "
+                             "WHERE m.at >= ? AND m.at < ? ORDER BY f.at, f.id"));
+    q.addBindValue(lo);
+    q.addBindValue(hi);
+    std::map<qint64, int> latest;
+    std::map<qint64, bool> corrected;
+    if (q.exec()) {
+        while (q.next()) {
+            const qint64 id = q.value(0).toLongLong();
+            const bool hasCorrection = !q.value(2).toString().isEmpty();
+            if (q.value(1).toInt() != 0)
+                latest[id] = q.value(1).toInt();
+            else if (!hasCorrection)
+                latest.erase(id); // the thumb was taken back
+            if (hasCorrection)
+                corrected[id] = true;
+        }
+    }
+    for (const auto &[id, rating] : latest) {
+        ++f.rated;
+        (rating > 0 ? f.up : f.down) += 1;
+    }
+    f.corrections = static_cast<int>(corrected.size());
+    if (f.rated > 0) {
+        f.upRate = double(f.up) / double(f.rated);
+        f.downRate = double(f.down) / double(f.rated);
+    }
+    if (f.answers > 0)
+        f.correctionRate = double(f.corrections) / double(f.answers);
+    return f;
 }
 
 } // namespace docsight

@@ -41,6 +41,17 @@ struct StoredMessage {
     QString answerSha256;
 };
 
+struct FeedbackStats {
+    int answers = 0;              // answers given in the period
+    int rated = 0;                // answers whose latest feedback is a thumb
+    int up = 0;
+    int down = 0;
+    int corrections = 0;          // answers with a correction
+    double upRate = 0;            // up / rated
+    double downRate = 0;          // down / rated
+    double correctionRate = 0;    // corrections / answers
+};
+
 struct ConversationRecord {
     qint64 id = 0;
     QString title;
@@ -69,6 +80,13 @@ public:
     std::optional<StoredMessage> message(qint64 id) const;
     // Messages in time order; conversationId 0 means all; from/to (UTC) bound the time when valid.
     QList<StoredMessage> messages(qint64 conversationId = 0, const QDateTime &from = {}, const QDateTime &to = {}) const;
+
+    // Feedback on an answer. rating: +1 thumbs up, -1 thumbs down, 0 none (a correction alone; with no
+    // correction either, the answer's thumb is taken back). Audited ("answer.feedback") without the
+    // correction's text.
+    bool recordFeedback(qint64 messageId, int rating, const QString &correction, QString *error = nullptr);
+    // Ratings and corrections of the answers given between from and to (UTC; open-ended when invalid).
+    FeedbackStats feedback(const QDateTime &from, const QDateTime &to) const;
 
     static QString timestamp(const QDateTime &at); // ISO 8601 UTC with milliseconds, sortable as text
 

@@ -6,7 +6,9 @@
 
 #include "fuzzsupport.h"
 
+#include "governance/piidetector.h"
 #include "governance/piiredactor.h"
+#include "governance/restoringstream.h"
 
 #include <random>
 

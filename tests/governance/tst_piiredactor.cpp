@@ -1,5 +1,7 @@
 // PII detection (validated detectors, no false alarms on dates, years, page numbers), reversible redaction
 // and the classification suggestion made at import.
+#include "governance/classificationsuggestion.h"
+#include "governance/piidetector.h"
 #include "governance/piiredactor.h"
 #include "model/pagecontent.h"
 

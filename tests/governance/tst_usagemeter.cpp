@@ -214,21 +214,21 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const auto library = freshLibrary(dir);
         QVERIFY(library);
-        UsageMeter meter(library);
+        MessageStore messages(library);
         const QDateTime now = QDateTime::currentDateTimeUtc();
         QList<qint64> ids;
         for (int i = 0; i < 5; ++i)
             ids << storeMessage(library, now.addSecs(-100 + i));
-        QVERIFY(meter.recordFeedback(ids[0], +1, {}));
-        QVERIFY(meter.recordFeedback(ids[1], -1, QStringLiteral("The total is 4,313.25, not 4,050.00.")));
-        QVERIFY(meter.recordFeedback(ids[2], +1, {}));
-        QVERIFY(meter.recordFeedback(ids[2], -1, {})); // changed their mind: the latest counts
-        QVERIFY(meter.recordFeedback(ids[3], 0, QStringLiteral("Cite page 2 instead.")));
-        QVERIFY(meter.recordFeedback(ids[4], +1, {}));
+        QVERIFY(messages.recordFeedback(ids[0], +1, {}));
+        QVERIFY(messages.recordFeedback(ids[1], -1, QStringLiteral("The total is 4,313.25, not 4,050.00.")));
+        QVERIFY(messages.recordFeedback(ids[2], +1, {}));
+        QVERIFY(messages.recordFeedback(ids[2], -1, {})); // changed their mind: the latest counts
+        QVERIFY(messages.recordFeedback(ids[3], 0, QStringLiteral("Cite page 2 instead.")));
+        QVERIFY(messages.recordFeedback(ids[4], +1, {}));
         // Neither a thumb nor a correction (blank text counts as none): the thumb is taken back.
-        QVERIFY(meter.recordFeedback(ids[4], 0, QStringLiteral("  ")));
+        QVERIFY(messages.recordFeedback(ids[4], 0, QStringLiteral("  ")));
 
-        const FeedbackStats f = meter.feedback(now.addDays(-1), now.addSecs(1));
+        const FeedbackStats f = messages.feedback(now.addDays(-1), now.addSecs(1));
         QCOMPARE(f.answers, 5);
         QCOMPARE(f.rated, 3);
         QCOMPARE(f.up, 1);

@@ -149,12 +149,12 @@ inline HttpChatSettings loopbackSettings(const LoopbackServer &server, const QSt
     HttpChatSettings s;
     s.baseUrl = server.url(QStringLiteral("/v1"));
     s.apiKey = apiKey;
-    s.connectTimeout = 5s;
-    s.timeout = 20s;
-    s.idleTimeout = 5s;
-    s.maxRetries = 2;
-    s.backoffBase = 10ms;
-    s.backoffCap = 40ms;
+    s.policy.connectTimeout = 5s;
+    s.policy.timeout = 20s;
+    s.policy.idleTimeout = 5s;
+    s.policy.maxRetries = 2;
+    s.policy.backoffBase = 10ms;
+    s.policy.backoffCap = 40ms;
     return s;
 }
 

@@ -1,4 +1,6 @@
 #include "net/httptransport.h"
+#include "net/providererror.h"
+#include "net/retrypolicy.h"
 
 #include "loopbackserver.h"
 
@@ -23,12 +25,12 @@ HttpRequest quickRequest(const QUrl &url, QByteArray method = QByteArrayLiteral(
     HttpRequest r;
     r.method = std::move(method);
     r.url = url;
-    r.connectTimeout = 2s;
-    r.timeout = 5s;
-    r.idleTimeout = 5s;
-    r.maxRetries = 2;
-    r.backoffBase = 10ms;
-    r.backoffCap = 40ms;
+    r.policy.connectTimeout = 2s;
+    r.policy.timeout = 5s;
+    r.policy.idleTimeout = 5s;
+    r.policy.maxRetries = 2;
+    r.policy.backoffBase = 10ms;
+    r.policy.backoffCap = 40ms;
     return r;
 }
 
@@ -197,7 +199,7 @@ void TestHttpTransport::honoursRetryAfterOn429()
     server.enqueue(LoopbackResponse::json(429, kRateLimited, {{"retry-after", "1"}}));
     server.enqueue(LoopbackResponse::json(200, QByteArray(R"({"ok":1})")));
     HttpRequest req = quickRequest(server.url(QStringLiteral("/x")));
-    req.maxRetries = 1;
+    req.policy.maxRetries = 1;
 
     QElapsedTimer clock;
     clock.start();
@@ -348,7 +350,7 @@ void TestHttpTransport::connectionRefusedIsANetworkError()
     url.setHost(QStringLiteral("127.0.0.1"));
     url.setPort(LoopbackServer::closedPort());
     HttpRequest req = quickRequest(url);
-    req.maxRetries = 1;
+    req.policy.maxRetries = 1;
     const HttpResponse r = HttpTransport().send(req);
     QCOMPARE(r.error, HttpError::Network);
     QCOMPARE(r.status, 0);
@@ -374,8 +376,8 @@ void TestHttpTransport::overallTimeout()
     slow.headerDelay = 3s;
     server.enqueue(slow);
     HttpRequest req = quickRequest(server.url(QStringLiteral("/slow")));
-    req.timeout = 300ms;
-    req.maxRetries = 0;
+    req.policy.timeout = 300ms;
+    req.policy.maxRetries = 0;
     QElapsedTimer clock;
     clock.start();
     const HttpResponse r = HttpTransport().send(req);
@@ -389,7 +391,7 @@ void TestHttpTransport::idleStreamTimesOut()
     LoopbackServer server;
     server.enqueue(LoopbackResponse::sse({"data: a\n\n", "data: b\n\n"}, 3s));
     HttpRequest req = quickRequest(server.url(QStringLiteral("/stream")), "POST");
-    req.idleTimeout = 300ms;
+    req.policy.idleTimeout = 300ms;
     QByteArray received;
     req.onData = [&received](QByteArrayView piece) {
         received += piece.toByteArray();
@@ -577,7 +579,7 @@ void TestHttpTransport::usableFromManyThreadsAtOnce()
             for (int i = 0; i < 5; ++i) {
                 HttpRequest req = quickRequest(server.url(QStringLiteral("/echo")), "POST");
                 req.body = QByteArray::number(t * 100 + i);
-                req.maxRetries = 5;
+                req.policy.maxRetries = 5;
                 const HttpResponse r = http.send(req);
                 if (r.ok() && r.body == req.body)
                     ++ok;
@@ -612,7 +614,7 @@ void TestHttpTransport::loopbackBypassesEnvironmentProxy()
     deadProxy.setPort(LoopbackServer::closedPort());
     qputenv("http_proxy", deadProxy.toEncoded());
     HttpRequest req = quickRequest(server.url(QStringLiteral("/v1/models")));
-    req.maxRetries = 0;
+    req.policy.maxRetries = 0;
     const HttpResponse r = HttpTransport().send(req);
     saved.isNull() ? qunsetenv("http_proxy") : qputenv("http_proxy", saved);
     QVERIFY2(r.ok(), qPrintable(r.message)); // a local Ollama must not be sent through a corporate proxy

@@ -124,8 +124,8 @@ private Q_SLOTS:
             QVERIFY2(!a.citations.isEmpty(), qPrintable(q));
             m_answers << a;
         }
-        QVERIFY(UsageMeter(m_library).recordFeedback(m_answers.at(0).governance.messageId, 1, {}));
-        QVERIFY(UsageMeter(m_library).recordFeedback(m_answers.at(1).governance.messageId, -1,
+        QVERIFY(MessageStore(m_library).recordFeedback(m_answers.at(0).governance.messageId, 1, {}));
+        QVERIFY(MessageStore(m_library).recordFeedback(m_answers.at(1).governance.messageId, -1,
                                                      QStringLiteral("Cite section 5, not the signature block.")));
     }
 

@@ -66,10 +66,10 @@ OpenAiEmbedderSettings settingsFor(const LoopbackServer &server)
     OpenAiEmbedderSettings s;
     s.baseUrl = server.url(QStringLiteral("/v1"));
     s.model = QStringLiteral("nomic-embed-text:latest");
-    s.timeout = 5s;
-    s.idleTimeout = 5s;
-    s.backoffBase = 10ms;
-    s.backoffCap = 40ms;
+    s.policy.timeout = 5s;
+    s.policy.idleTimeout = 5s;
+    s.policy.backoffBase = 10ms;
+    s.policy.backoffCap = 40ms;
     return s;
 }
 
@@ -375,7 +375,7 @@ void TestOpenAiEmbedder::unreachableServerIsAClearError()
     base.setPath(QStringLiteral("/v1"));
     s.baseUrl = base;
     s.model = QStringLiteral("m");
-    s.maxRetries = 0;
+    s.policy.maxRetries = 0;
     OpenAiEmbedder embedder(s);
     const EmbedResult result = embedder.embed({QStringLiteral("x")}, {});
     QVERIFY2(result.error.startsWith(QLatin1String("Embedding failed: Could not connect")), qPrintable(result.error));

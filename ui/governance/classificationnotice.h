@@ -1,6 +1,6 @@
 #pragma once
 
-#include "governance/piiredactor.h"
+#include "governance/classificationsuggestion.h"
 
 #include <QFrame>
 #include <QList>

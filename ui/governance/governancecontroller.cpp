@@ -1,6 +1,7 @@
 #include "governance/governancecontroller.h"
 
 #include "store/library.h"
+#include "store/messagestore.h"
 
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
@@ -90,7 +91,7 @@ void GovernanceController::recordFeedback(qint64 messageId, int rating, const QS
         &m_pool,
         [library = m_library, messageId, rating, correction] {
             Recorded r;
-            r.ok = UsageMeter(library).recordFeedback(messageId, rating, correction, &r.error);
+            r.ok = MessageStore(library).recordFeedback(messageId, rating, correction, &r.error);
             return r;
         },
         [this, messageId, rating, corrected = !correction.trimmed().isEmpty()](const Recorded &r) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "governance/piiredactor.h"
+#include "governance/classificationsuggestion.h"
 #include "governance/policygate.h"
 #include "governance/usagemeter.h"
 #include "report/auditreport.h"

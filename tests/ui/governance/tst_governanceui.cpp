@@ -230,7 +230,7 @@ private Q_SLOTS:
         QTRY_VERIFY(view->feedbackBar()->corrected());
         QCOMPARE(view->feedbackBar()->rating(), -1); // a correction keeps the thumb
 
-        const FeedbackStats f = UsageMeter(m_ui.library).feedback({}, {});
+        const FeedbackStats f = MessageStore(m_ui.library).feedback({}, {});
         QCOMPARE(f.down, 1);
         QCOMPARE(f.up, 0);
         QCOMPARE(f.corrections, 1);
@@ -520,7 +520,7 @@ private Q_SLOTS:
         QTRY_COMPARE(view->feedbackBar()->rating(), 0);
         QVERIFY(!down->isChecked());
         QVERIFY(view->feedbackBar()->corrected());
-        const FeedbackStats f = UsageMeter(m_ui.library).feedback({}, {});
+        const FeedbackStats f = MessageStore(m_ui.library).feedback({}, {});
         QCOMPARE(f.down, 0);
         QCOMPARE(f.corrections, 1);
         ask(QStringLiteral("Which bank holds the Project Heron escrow account?"));
