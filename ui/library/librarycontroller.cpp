@@ -1,5 +1,6 @@
 #include "library/librarycontroller.h"
 
+#include "common/async.h"
 #include "library/librarymodel.h"
 
 #include "store/documentstore.h"
@@ -68,21 +69,21 @@ void LibraryController::reimport(const QList<qint64> &documentIds, bool forceOcr
     ImportOptions options = m_options;
     options.forceOcr = forceOcr;
     Q_EMIT importing(true, 0, static_cast<int>(documentIds.size()));
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_model->refresh();
-        if (m_queue->isIdle())
-            Q_EMIT importing(false, 0, 0); // every request was refused
-    });
     // The reset is a write transaction: off the GUI thread, in order with the other queue calls.
-    watcher->setFuture(QtConcurrent::run(&m_pool, [queue = m_queue, documentIds, options] {
-        for (const qint64 id : documentIds) {
-            QString error;
-            if (queue->reimport(id, options, &error) == 0)
-                qCWarning(lcLibraryUi) << "document" << id << "not read again:" << error;
-        }
-    }));
+    runAsync(
+        &m_pool, this,
+        [queue = m_queue, documentIds, options] {
+            for (const qint64 id : documentIds) {
+                QString error;
+                if (queue->reimport(id, options, &error) == 0)
+                    qCWarning(lcLibraryUi) << "document" << id << "not read again:" << error;
+            }
+        },
+        [this] {
+            m_model->refresh();
+            if (m_queue->isIdle())
+                Q_EMIT importing(false, 0, 0); // every request was refused
+        });
 }
 
 void LibraryController::cancel(const QList<qint64> &documentIds)

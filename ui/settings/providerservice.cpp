@@ -1,9 +1,8 @@
 #include "settings/providerservice.h"
 
-#include "llm/providerfactory.h"
+#include "common/async.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
+#include "llm/providerfactory.h"
 
 namespace docsight {
 
@@ -69,15 +68,13 @@ void ProviderService::listModels(const ProviderSettings &provider, std::function
             done(ModelList{{}, error});
             return;
         }
-        auto *watcher = new QFutureWatcher<ModelList>(this);
-        connect(watcher, &QFutureWatcher<ModelList>::finished, this, [watcher, done] {
-            watcher->deleteLater();
-            done(watcher->result());
-        });
-        watcher->setFuture(QtConcurrent::run(&m_pool, [kind, s = *settings] {
-            const std::shared_ptr<ChatProvider> p = makeChatProvider(kind, s);
-            return p ? p->listModels(CancelToken()) : ModelList{{}, QStringLiteral("unknown provider")};
-        }));
+        runAsync(
+            &m_pool, this,
+            [kind, s = *settings] {
+                const std::shared_ptr<ChatProvider> p = makeChatProvider(kind, s);
+                return p ? p->listModels(CancelToken()) : ModelList{{}, QStringLiteral("unknown provider")};
+            },
+            done);
     });
 }
 
