@@ -6,7 +6,6 @@
 #include "store/documentstore.h"
 #include "store/library.h"
 
-#include <QFutureWatcher>
 #include <QLoggingCategory>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -21,7 +20,7 @@ LibraryController::LibraryController(std::shared_ptr<Library> library, std::shar
     , m_store(std::move(store))
 {
     m_queue = new IngestQueue(m_library, this);
-    m_model = new LibraryModel(m_store, this);
+    m_model = new LibraryModel(m_store, &m_storePool, this);
     m_pool.setMaxThreadCount(1);
     connect(m_queue, &IngestQueue::progress, m_model, &LibraryModel::applyProgress);
     connect(m_queue, &IngestQueue::finished, m_model, &LibraryModel::applyOutcome);
@@ -98,29 +97,27 @@ void LibraryController::remove(const QList<qint64> &documentIds)
         return;
     for (const qint64 id : documentIds)
         m_queue->cancelDocument(id);
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, documentIds] {
-        watcher->deleteLater();
-        m_model->refresh();
-        Q_EMIT removed(documentIds);
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, documentIds] {
-        for (const qint64 id : documentIds)
-            store->remove(id);
-    }));
+    runAsync(
+        &m_storePool, this,
+        [store = m_store, documentIds] {
+            for (const qint64 id : documentIds)
+                store->remove(id);
+        },
+        [this, documentIds] {
+            m_model->refresh();
+            Q_EMIT removed(documentIds);
+        });
 }
 
 void LibraryController::classify(const QList<qint64> &documentIds, int level)
 {
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_model->refresh();
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, documentIds, level] {
-        for (const qint64 id : documentIds)
-            store->setClassification(id, static_cast<Classification>(level));
-    }));
+    runAsync(
+        &m_storePool, this,
+        [store = m_store, documentIds, level] {
+            for (const qint64 id : documentIds)
+                store->setClassification(id, static_cast<Classification>(level));
+        },
+        [this] { m_model->refresh(); });
 }
 
 void LibraryController::onFinished(const ImportOutcome &outcome)

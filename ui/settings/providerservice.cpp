@@ -2,6 +2,7 @@
 
 #include "common/async.h"
 
+#include "ingest/ocrengine.h"
 #include "llm/providerfactory.h"
 
 namespace docsight {
@@ -112,6 +113,11 @@ void ProviderService::storeKey(ProviderKind kind, const QString &key, std::funct
 void ProviderService::removeKey(ProviderKind kind, std::function<void(const SecretOutcome &)> done)
 {
     m_secrets.remove(providerKindName(kind), this, std::move(done));
+}
+
+void ProviderService::ocrLanguages(QObject *context, std::function<void(const QStringList &)> done)
+{
+    runAsync(&m_pool, context, [] { return OcrEngine::availableLanguages(); }, std::move(done));
 }
 
 } // namespace docsight
