@@ -1,6 +1,7 @@
 #include "shell/appsession.h"
 
 #include "common/async.h"
+#include "settings/appsettings.h"
 #include "shell/mainwindow.h"
 
 #include "store/library.h"
@@ -56,7 +57,7 @@ void AppSession::open(const QString &folder, const QStringList &importAfter)
                     QCoreApplication::exit(1);
                 return;
             }
-            MainWindow::rememberLibrary(opened.library->rootPath());
+            AppSettings::rememberLibrary(opened.library->rootPath());
             // The old window saves its layout as it closes; the new one restores it.
             const bool quitOnLast = QGuiApplication::quitOnLastWindowClosed();
             QGuiApplication::setQuitOnLastWindowClosed(false);
