@@ -1,5 +1,6 @@
 #include "chat/chatcontroller.h"
 
+#include "common/async.h"
 #include "settings/providerservice.h"
 #include "settings/providertrust.h"
 
@@ -8,9 +9,7 @@
 #include "llm/providerfactory.h"
 #include "search/hybridretriever.h"
 
-#include <QFutureWatcher>
 #include <QMutex>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 
@@ -110,20 +109,17 @@ void ChatController::run(const QString &question, const QList<ConversationTurn> 
     m_sink = std::shared_ptr<DeltaSink>(new DeltaSink, [](DeltaSink *s) { s->deleteLater(); });
     connect(m_sink.get(), &DeltaSink::arrived, this, &ChatController::delta);
 
-    auto *watcher = new QFutureWatcher<Answer>(this);
-    connect(watcher, &QFutureWatcher<Answer>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        finish(watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [library = m_library, retriever = m_retriever(), kind = settings.provider.kind,
-                                          http, request, sink = m_sink] {
-        const std::shared_ptr<ChatProvider> provider = makeChatProvider(kind, http);
-        AskService service(library, retriever, provider);
-        // A LAN server the analyst marked local is trusted as local; anything else off this computer is cloud.
-        service.setProviderTrust(assessTrust({provider->id(), effectiveBaseUrl(kind, http.baseUrl), provider->sendsDataOffDevice()},
-                                             GovernancePolicy::load(*library)));
-        return service.ask(request, [&sink](QStringView d) { sink->append(d); });
-    }));
+    runAsync(
+        &m_pool, this,
+        [library = m_library, retriever = m_retriever(), kind = settings.provider.kind, http, request, sink = m_sink] {
+            const std::shared_ptr<ChatProvider> provider = makeChatProvider(kind, http);
+            AskService service(library, retriever, provider);
+            // A LAN server the analyst marked local is trusted as local; anything else off this computer is cloud.
+            service.setProviderTrust(assessTrust({provider->id(), effectiveBaseUrl(kind, http.baseUrl), provider->sendsDataOffDevice()},
+                                                 GovernancePolicy::load(*library)));
+            return service.ask(request, [&sink](QStringView d) { sink->append(d); });
+        },
+        [this](const Answer &answer) { finish(answer); });
 }
 
 void ChatController::finish(const Answer &answer)

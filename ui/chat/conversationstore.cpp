@@ -1,10 +1,11 @@
 #include "chat/conversationstore.h"
 
+#include "common/async.h"
+
 #include <algorithm>
 
 #include <QDir>
 #include <QFile>
-#include <QFutureWatcher>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -50,57 +51,50 @@ QString ConversationStore::pathFor(const QString &id) const
 
 void ConversationStore::list(std::function<void(const QList<ConversationSummary> &)> done)
 {
-    auto *watcher = new QFutureWatcher<QList<ConversationSummary>>(this);
-    connect(watcher, &QFutureWatcher<QList<ConversationSummary>>::finished, this, [watcher, done = std::move(done)] {
-        watcher->deleteLater();
-        done(watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [folder = m_folder] {
-        QList<ConversationSummary> out;
-        const QFileInfoList files = QDir(folder).entryInfoList({QStringLiteral("*.json")}, QDir::Files);
-        for (const QFileInfo &info : files) {
-            const std::optional<Conversation> c = readConversation(info.absoluteFilePath());
-            if (c && !c->isEmpty())
-                out.append(ConversationSummary{c->id, c->title, c->updated, static_cast<int>(c->turns.size())});
-        }
-        std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.updated > b.updated; });
-        return out;
-    }));
+    runAsync(
+        &m_pool, this,
+        [folder = m_folder] {
+            QList<ConversationSummary> out;
+            const QFileInfoList files = QDir(folder).entryInfoList({QStringLiteral("*.json")}, QDir::Files);
+            for (const QFileInfo &info : files) {
+                const std::optional<Conversation> c = readConversation(info.absoluteFilePath());
+                if (c && !c->isEmpty())
+                    out.append(ConversationSummary{c->id, c->title, c->updated, static_cast<int>(c->turns.size())});
+            }
+            std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.updated > b.updated; });
+            return out;
+        },
+        std::move(done));
 }
 
 void ConversationStore::load(const QString &id, std::function<void(const std::optional<Conversation> &)> done)
 {
-    auto *watcher = new QFutureWatcher<std::optional<Conversation>>(this);
-    connect(watcher, &QFutureWatcher<std::optional<Conversation>>::finished, this, [watcher, done = std::move(done)] {
-        watcher->deleteLater();
-        done(watcher->result());
-    });
     const QString path = isSafeId(id) ? pathFor(id) : QString();
-    watcher->setFuture(QtConcurrent::run(&m_pool, [path] {
-        return path.isEmpty() ? std::optional<Conversation>() : readConversation(path);
-    }));
+    runAsync(
+        &m_pool, this, [path] { return path.isEmpty() ? std::optional<Conversation>() : readConversation(path); },
+        std::move(done));
 }
 
 void ConversationStore::save(const Conversation &conversation)
 {
     if (!isSafeId(conversation.id) || conversation.isEmpty())
         return;
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        if (const QString error = watcher->result(); !error.isEmpty())
-            Q_EMIT saveFailed(error);
-    });
     // Serialise here: the worker gets bytes, not a structure the GUI keeps changing.
     const QByteArray bytes = QJsonDocument(conversationToJson(conversation)).toJson(QJsonDocument::Indented);
-    watcher->setFuture(QtConcurrent::run(&m_pool, [folder = m_folder, path = pathFor(conversation.id), bytes] {
-        if (!QDir().mkpath(folder))
-            return QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(folder));
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            return QStringLiteral("cannot save the conversation: %1").arg(file.errorString());
-        return QString();
-    }));
+    runAsync(
+        &m_pool, this,
+        [folder = m_folder, path = pathFor(conversation.id), bytes] {
+            if (!QDir().mkpath(folder))
+                return QStringLiteral("cannot create %1").arg(QDir::toNativeSeparators(folder));
+            QSaveFile file(path);
+            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+                return QStringLiteral("cannot save the conversation: %1").arg(file.errorString());
+            return QString();
+        },
+        [this](const QString &error) {
+            if (!error.isEmpty())
+                Q_EMIT saveFailed(error);
+        });
 }
 
 void ConversationStore::remove(const QString &id)

@@ -1,10 +1,9 @@
 #include "governance/governancecontroller.h"
 
+#include "common/async.h"
+
 #include "store/library.h"
 #include "store/messagestore.h"
-
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 
@@ -22,22 +21,10 @@ GovernanceController::~GovernanceController()
     m_reportPool.waitForDone();
 }
 
-template <typename T>
-void GovernanceController::run(QThreadPool *pool, std::function<T()> work, std::function<void(const T &)> done)
-{
-    // The watcher is a child: once the controller is gone, so is the callback.
-    auto *watcher = new QFutureWatcher<T>(this);
-    connect(watcher, &QFutureWatcher<T>::finished, this, [watcher, done = std::move(done)] {
-        watcher->deleteLater();
-        done(watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run(pool, std::move(work)));
-}
-
 void GovernanceController::loadPolicy()
 {
-    run<GovernancePolicy>(
-        &m_pool, [library = m_library] { return GovernancePolicy::load(*library); },
+    runAsync(
+        &m_pool, this, [library = m_library] { return GovernancePolicy::load(*library); },
         [this](const GovernancePolicy &policy) {
             m_policy = policy;
             Q_EMIT policyChanged(m_policy);
@@ -46,8 +33,8 @@ void GovernanceController::loadPolicy()
 
 void GovernanceController::loadSettings(std::function<void(const GovernanceSettings &)> done)
 {
-    run<GovernanceSettings>(
-        &m_pool,
+    runAsync(
+        &m_pool, this,
         [library = m_library] {
             const UsageMeter meter(library);
             return GovernanceSettings{GovernancePolicy::load(*library), meter.budget(), meter.prices()};
@@ -62,8 +49,8 @@ void GovernanceController::saveSettings(const GovernanceSettings &settings)
         QString error;
         GovernancePolicy policy;
     };
-    run<Saved>(
-        &m_pool,
+    runAsync(
+        &m_pool, this,
         [library = m_library, settings] {
             // Every write is audited, so only what changed is written (the policy compares for itself).
             Saved s;
@@ -87,8 +74,8 @@ void GovernanceController::recordFeedback(qint64 messageId, int rating, const QS
         bool ok = false;
         QString error;
     };
-    run<Recorded>(
-        &m_pool,
+    runAsync(
+        &m_pool, this,
         [library = m_library, messageId, rating, correction] {
             Recorded r;
             r.ok = MessageStore(library).recordFeedback(messageId, rating, correction, &r.error);
@@ -101,15 +88,15 @@ void GovernanceController::recordFeedback(qint64 messageId, int rating, const QS
 
 void GovernanceController::refreshUsage()
 {
-    run<UsageSummary>(
-        &m_pool, [library = m_library] { return UsageMeter(library).thisMonth(); },
+    runAsync(
+        &m_pool, this, [library = m_library] { return UsageMeter(library).thisMonth(); },
         [this](const UsageSummary &summary) { Q_EMIT usageReady(summary); });
 }
 
 void GovernanceController::suggestClassification(qint64 documentId, const QString &documentName)
 {
-    run<ClassificationSuggestion>(
-        &m_pool, [library = m_library, documentId] { return suggestClassificationFor(library, documentId); },
+    runAsync(
+        &m_pool, this, [library = m_library, documentId] { return suggestClassificationFor(library, documentId); },
         [this, documentId, documentName](const ClassificationSuggestion &s) {
             if (s.level)
                 Q_EMIT classificationSuggested(documentId, documentName, s);
@@ -122,8 +109,8 @@ void GovernanceController::exportReport(const QString &path, const AuditReportOp
         return;
     m_exporting = true;
     Q_EMIT exportingChanged(true);
-    run<AuditReportResult>(
-        &m_reportPool, [library = m_library, path, options] { return auditreport::exportPdf(library, path, options); },
+    runAsync(
+        &m_reportPool, this, [library = m_library, path, options] { return auditreport::exportPdf(library, path, options); },
         [this](const AuditReportResult &result) {
             m_exporting = false;
             Q_EMIT exportingChanged(false);

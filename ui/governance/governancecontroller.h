@@ -59,10 +59,6 @@ Q_SIGNALS:
     void exportingChanged(bool busy);
 
 private:
-    // Runs work on pool, then done(result) on the GUI thread while this controller lives.
-    template <typename T>
-    void run(QThreadPool *pool, std::function<T()> work, std::function<void(const T &)> done);
-
     std::shared_ptr<Library> m_library;
     GovernancePolicy m_policy;
     bool m_exporting = false;

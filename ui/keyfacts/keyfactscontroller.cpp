@@ -1,14 +1,12 @@
 #include "keyfacts/keyfactscontroller.h"
 
+#include "common/async.h"
 #include "settings/providerservice.h"
 #include "settings/providertrust.h"
 
 #include "governance/policygate.h"
 #include "llm/keyfactextractor.h"
 #include "llm/providerfactory.h"
-
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 
@@ -53,26 +51,24 @@ void KeyFactsController::extract(const KeyFactsRequest &request)
 
 void KeyFactsController::run(const KeyFactsRequest &request, std::optional<HttpChatSettings> http)
 {
-    auto *watcher = new QFutureWatcher<ExtractionResult>(this);
-    connect(watcher, &QFutureWatcher<ExtractionResult>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        finish(watcher->result());
-    });
     const std::optional<ProviderKind> kind = request.provider ? std::optional(request.provider->kind) : std::nullopt;
-    watcher->setFuture(QtConcurrent::run(&m_pool, [library = m_library, request, http, kind, cancel = m_cancel] {
-        ExtractionSettings settings;
-        if (http && kind) {
-            settings.provider = makeChatProvider(*kind, *http);
-            // As the chat worker decides: a LAN server the analyst marked local is local, anything else off
-            // this computer is cloud, and core's policy gate acts on that.
-            settings.trust = assessTrust({settings.provider->id(), effectiveBaseUrl(*kind, http->baseUrl),
-                                          settings.provider->sendsDataOffDevice()},
-                                         GovernancePolicy::load(*library))
-                                 .trust;
-            settings.model = request.model.isEmpty() ? http->defaultModel : request.model;
-        }
-        return KeyFactExtractor(library, settings).extract(request.documentId, request.templ, cancel);
-    }));
+    runAsync(
+        &m_pool, this,
+        [library = m_library, request, http, kind, cancel = m_cancel] {
+            ExtractionSettings settings;
+            if (http && kind) {
+                settings.provider = makeChatProvider(*kind, *http);
+                // As the chat worker decides: a LAN server the analyst marked local is local, anything else off
+                // this computer is cloud, and core's policy gate acts on that.
+                settings.trust = assessTrust({settings.provider->id(), effectiveBaseUrl(*kind, http->baseUrl),
+                                              settings.provider->sendsDataOffDevice()},
+                                             GovernancePolicy::load(*library))
+                                     .trust;
+                settings.model = request.model.isEmpty() ? http->defaultModel : request.model;
+            }
+            return KeyFactExtractor(library, settings).extract(request.documentId, request.templ, cancel);
+        },
+        [this](const ExtractionResult &result) { finish(result); });
 }
 
 void KeyFactsController::finish(const ExtractionResult &result)

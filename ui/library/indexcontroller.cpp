@@ -1,5 +1,7 @@
 #include "library/indexcontroller.h"
 
+#include "common/async.h"
+
 #include "governance/embeddinggate.h"
 #include "governance/policygate.h"
 #include "search/builtinembedder.h"
@@ -8,9 +10,7 @@
 #include "search/indexer.h"
 #include "search/openaiembedder.h"
 
-#include <QFutureWatcher>
 #include <QTimer>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 namespace {
@@ -117,28 +117,27 @@ void IndexController::configure(const AppSettings &settings)
     http.apiKey = qEnvironmentVariable("DOCSIGHT_EMBEDDINGS_API_KEY");
     setState(State::Preparing);
     // Its id names its dimensions, which only the server knows: ask before storing anything under it.
-    auto *watcher = new QFutureWatcher<PrepareResult>(this);
-    connect(watcher, &QFutureWatcher<PrepareResult>::finished, this, [this, watcher, builtin, generation = m_generation] {
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return;
-        const PrepareResult r = watcher->result();
-        if (!r.error.isEmpty()) {
-            useEmbedders({builtin}, builtin);
-            setState(State::Failed, tr("the embedding server cannot be used: %1").arg(r.error));
-            return;
-        }
-        useEmbedders({builtin, r.http}, r.http);
-        start();
-    });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [http] {
-        auto embedder = std::make_shared<OpenAiEmbedder>(http);
-        PrepareResult r;
-        r.error = embedder->probeDimensions(CancelToken());
-        if (r.error.isEmpty())
-            r.http = embedder;
-        return r;
-    }));
+    runAsync(
+        &m_pool, this,
+        [http] {
+            auto embedder = std::make_shared<OpenAiEmbedder>(http);
+            PrepareResult r;
+            r.error = embedder->probeDimensions(CancelToken());
+            if (r.error.isEmpty())
+                r.http = embedder;
+            return r;
+        },
+        [this, builtin, generation = m_generation](const PrepareResult &r) {
+            if (generation != m_generation)
+                return;
+            if (!r.error.isEmpty()) {
+                useEmbedders({builtin}, builtin);
+                setState(State::Failed, tr("the embedding server cannot be used: %1").arg(r.error));
+                return;
+            }
+            useEmbedders({builtin, r.http}, r.http);
+            start();
+        });
 }
 
 void IndexController::scheduleIndexing()
@@ -188,37 +187,35 @@ void IndexController::start()
         QString error;
         int withheld = 0;
     };
-    auto *watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, generation = m_generation] {
-        watcher->deleteLater();
-        m_running.clear();
-        const Outcome outcome = watcher->result();
-        if (generation == m_generation) {
-            m_withheld = outcome.withheld;
-            setState(outcome.error.isEmpty() ? State::Idle : State::Failed, outcome.error);
-        }
-        if (m_again || generation != m_generation)
-            start();
-    });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [indexers, cloud, library = m_library, url = m_httpUrl,
-                                                   embedderId = m_chosen->id()] {
-        Outcome outcome;
-        for (const auto &indexer : indexers) {
-            QString error;
-            const bool ok = indexer->run(&error);
-            if (cloud && indexer == indexers.last()) {
-                outcome.withheld = indexer->stats().withheld;
-                QString auditError;
-                if (!auditEmbeddingRun(*library, embedderId, url, *cloud, indexer->stats(), &auditError))
-                    qWarning("the audit trail could not record the embedding run: %s", qPrintable(auditError));
+    runAsync(
+        &m_pool, this,
+        [indexers, cloud, library = m_library, url = m_httpUrl, embedderId = m_chosen->id()] {
+            Outcome outcome;
+            for (const auto &indexer : indexers) {
+                QString error;
+                const bool ok = indexer->run(&error);
+                if (cloud && indexer == indexers.last()) {
+                    outcome.withheld = indexer->stats().withheld;
+                    QString auditError;
+                    if (!auditEmbeddingRun(*library, embedderId, url, *cloud, indexer->stats(), &auditError))
+                        qWarning("the audit trail could not record the embedding run: %s", qPrintable(auditError));
+                }
+                if (!ok) {
+                    outcome.error = error.isEmpty() ? QStringLiteral("stopped") : error;
+                    return outcome;
+                }
             }
-            if (!ok) {
-                outcome.error = error.isEmpty() ? QStringLiteral("stopped") : error;
-                return outcome;
+            return outcome;
+        },
+        [this, generation = m_generation](const Outcome &outcome) {
+            m_running.clear();
+            if (generation == m_generation) {
+                m_withheld = outcome.withheld;
+                setState(outcome.error.isEmpty() ? State::Idle : State::Failed, outcome.error);
             }
-        }
-        return outcome;
-    }));
+            if (m_again || generation != m_generation)
+                start();
+        });
 }
 
 } // namespace docsight

@@ -1,11 +1,11 @@
 #include "library/librarycontroller.h"
 
+#include "common/async.h"
 #include "library/librarymodel.h"
 
 #include "store/documentstore.h"
 #include "store/library.h"
 
-#include <QFutureWatcher>
 #include <QLoggingCategory>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -20,7 +20,7 @@ LibraryController::LibraryController(std::shared_ptr<Library> library, std::shar
     , m_store(std::move(store))
 {
     m_queue = new IngestQueue(m_library, this);
-    m_model = new LibraryModel(m_store, this);
+    m_model = new LibraryModel(m_store, &m_storePool, this);
     m_pool.setMaxThreadCount(1);
     connect(m_queue, &IngestQueue::progress, m_model, &LibraryModel::applyProgress);
     connect(m_queue, &IngestQueue::finished, m_model, &LibraryModel::applyOutcome);
@@ -68,21 +68,21 @@ void LibraryController::reimport(const QList<qint64> &documentIds, bool forceOcr
     ImportOptions options = m_options;
     options.forceOcr = forceOcr;
     Q_EMIT importing(true, 0, static_cast<int>(documentIds.size()));
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_model->refresh();
-        if (m_queue->isIdle())
-            Q_EMIT importing(false, 0, 0); // every request was refused
-    });
     // The reset is a write transaction: off the GUI thread, in order with the other queue calls.
-    watcher->setFuture(QtConcurrent::run(&m_pool, [queue = m_queue, documentIds, options] {
-        for (const qint64 id : documentIds) {
-            QString error;
-            if (queue->reimport(id, options, &error) == 0)
-                qCWarning(lcLibraryUi) << "document" << id << "not read again:" << error;
-        }
-    }));
+    runAsync(
+        &m_pool, this,
+        [queue = m_queue, documentIds, options] {
+            for (const qint64 id : documentIds) {
+                QString error;
+                if (queue->reimport(id, options, &error) == 0)
+                    qCWarning(lcLibraryUi) << "document" << id << "not read again:" << error;
+            }
+        },
+        [this] {
+            m_model->refresh();
+            if (m_queue->isIdle())
+                Q_EMIT importing(false, 0, 0); // every request was refused
+        });
 }
 
 void LibraryController::cancel(const QList<qint64> &documentIds)
@@ -97,29 +97,27 @@ void LibraryController::remove(const QList<qint64> &documentIds)
         return;
     for (const qint64 id : documentIds)
         m_queue->cancelDocument(id);
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, documentIds] {
-        watcher->deleteLater();
-        m_model->refresh();
-        Q_EMIT removed(documentIds);
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, documentIds] {
-        for (const qint64 id : documentIds)
-            store->remove(id);
-    }));
+    runAsync(
+        &m_storePool, this,
+        [store = m_store, documentIds] {
+            for (const qint64 id : documentIds)
+                store->remove(id);
+        },
+        [this, documentIds] {
+            m_model->refresh();
+            Q_EMIT removed(documentIds);
+        });
 }
 
 void LibraryController::classify(const QList<qint64> &documentIds, int level)
 {
-    auto *watcher = new QFutureWatcher<void>(this);
-    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        m_model->refresh();
-    });
-    watcher->setFuture(QtConcurrent::run([store = m_store, documentIds, level] {
-        for (const qint64 id : documentIds)
-            store->setClassification(id, static_cast<Classification>(level));
-    }));
+    runAsync(
+        &m_storePool, this,
+        [store = m_store, documentIds, level] {
+            for (const qint64 id : documentIds)
+                store->setClassification(id, static_cast<Classification>(level));
+        },
+        [this] { m_model->refresh(); });
 }
 
 void LibraryController::onFinished(const ImportOutcome &outcome)

@@ -77,6 +77,8 @@ private:
     // Queue calls that touch the disk (folder walks, requeue) run here; the destructor waits for them,
     // so none outlives the queue it calls.
     QThreadPool m_pool;
+    // Store reads and writes (the model's rows, removal, classification): not behind a long folder walk.
+    QThreadPool m_storePool;
 };
 
 } // namespace docsight

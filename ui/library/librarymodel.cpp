@@ -1,9 +1,7 @@
 #include "library/librarymodel.h"
 
+#include "common/async.h"
 #include "common/icons.h"
-
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 namespace {
@@ -17,9 +15,10 @@ QString capitalised(QString s)
 
 } // namespace
 
-LibraryModel::LibraryModel(std::shared_ptr<DocumentStore> store, QObject *parent)
+LibraryModel::LibraryModel(std::shared_ptr<DocumentStore> store, QThreadPool *pool, QObject *parent)
     : QAbstractTableModel(parent)
     , m_store(std::move(store))
+    , m_pool(pool)
 {
 }
 
@@ -164,10 +163,8 @@ void LibraryModel::refresh()
         return;
     }
     m_refreshing = true;
-    auto *watcher = new QFutureWatcher<QList<DocumentRecord>>(this);
-    connect(watcher, &QFutureWatcher<QList<DocumentRecord>>::finished, this, [this, watcher] {
-        setRows(watcher->result());
-        watcher->deleteLater();
+    runAsync(m_pool, this, [store = m_store] { return store->list(); }, [this](const QList<DocumentRecord> &rows) {
+        setRows(rows);
         m_loaded = true;
         m_refreshing = false;
         if (m_refreshAgain) {
@@ -176,7 +173,6 @@ void LibraryModel::refresh()
         }
         Q_EMIT refreshed();
     });
-    watcher->setFuture(QtConcurrent::run([store = m_store] { return store->list(); }));
 }
 
 void LibraryModel::applyProgress(const ImportProgress &progress)

@@ -7,10 +7,12 @@
 #include <QHash>
 #include <QList>
 
+class QThreadPool;
+
 namespace docsight {
 
 // The library's documents as a table, plus live import progress. Never touches the database on
-// the GUI thread: refresh() loads the rows on a worker and swaps them in when they arrive.
+// the GUI thread: refresh() loads the rows on its owner's pool and swaps them in when they arrive.
 class LibraryModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -19,7 +21,7 @@ public:
     enum Column { Name, Pages, Status, Classification, Type, ColumnCount };
     enum Role { DocumentIdRole = Qt::UserRole + 1, ProgressRole, ErrorRole, StatusRole, ErrorKindRole };
 
-    explicit LibraryModel(std::shared_ptr<DocumentStore> store, QObject *parent = nullptr);
+    LibraryModel(std::shared_ptr<DocumentStore> store, QThreadPool *pool, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -45,6 +47,7 @@ private:
     void setRows(QList<DocumentRecord> rows);
 
     std::shared_ptr<DocumentStore> m_store;
+    QThreadPool *m_pool = nullptr;
     QList<DocumentRecord> m_rows;
     QHash<qint64, ImportProgress> m_progress; // by document id, while importing
     bool m_refreshing = false;

@@ -7,6 +7,10 @@
 namespace docsight {
 namespace {
 
+constexpr int kMaxRecent = 8;
+// Where the recent libraries have always been kept, so an existing list carries over.
+constexpr QLatin1String kRecentKey("library/recent");
+
 QString group(ProviderKind kind)
 {
     return QStringLiteral("providers/") + providerKindName(kind);
@@ -93,6 +97,23 @@ void AppSettings::save() const
     s.setValue(QStringLiteral("search/passages"), passages);
     s.setValue(QStringLiteral("import/ocrLanguages"), ocrLanguages);
     s.setValue(QStringLiteral("import/chunkChars"), chunkChars);
+}
+
+QStringList AppSettings::recentLibraries()
+{
+    return QSettings().value(kRecentKey).toStringList();
+}
+
+void AppSettings::rememberLibrary(const QString &folder)
+{
+    QSettings s;
+    QStringList recent = s.value(kRecentKey).toStringList();
+    recent.removeAll(folder);
+    recent.prepend(folder);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue(kRecentKey, recent);
+    s.setValue(QStringLiteral("library/last"), folder); // read by planStartup (shell/startupplan)
 }
 
 ProviderSettings AppSettings::provider(ProviderKind kind) const

@@ -39,6 +39,11 @@ struct AppSettings {
     static AppSettings load();
     void save() const;
 
+    // The libraries opened, most recent first (File → Recent Libraries), and the one to open next start.
+    // Not part of load() and save(): a window's copy of the settings never writes back a stale list.
+    static QStringList recentLibraries();
+    static void rememberLibrary(const QString &folder);
+
     ProviderSettings provider(ProviderKind kind) const;
     void setProvider(const ProviderSettings &settings);
     QList<ProviderKind> enabledProviders() const; // the extractive answerer is always available

@@ -1,9 +1,9 @@
 #include "settings/providerservice.h"
 
-#include "llm/providerfactory.h"
+#include "common/async.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
+#include "ingest/ocrengine.h"
+#include "llm/providerfactory.h"
 
 namespace docsight {
 
@@ -69,15 +69,13 @@ void ProviderService::listModels(const ProviderSettings &provider, std::function
             done(ModelList{{}, error});
             return;
         }
-        auto *watcher = new QFutureWatcher<ModelList>(this);
-        connect(watcher, &QFutureWatcher<ModelList>::finished, this, [watcher, done] {
-            watcher->deleteLater();
-            done(watcher->result());
-        });
-        watcher->setFuture(QtConcurrent::run(&m_pool, [kind, s = *settings] {
-            const std::shared_ptr<ChatProvider> p = makeChatProvider(kind, s);
-            return p ? p->listModels(CancelToken()) : ModelList{{}, QStringLiteral("unknown provider")};
-        }));
+        runAsync(
+            &m_pool, this,
+            [kind, s = *settings] {
+                const std::shared_ptr<ChatProvider> p = makeChatProvider(kind, s);
+                return p ? p->listModels(CancelToken()) : ModelList{{}, QStringLiteral("unknown provider")};
+            },
+            done);
     });
 }
 
@@ -115,6 +113,11 @@ void ProviderService::storeKey(ProviderKind kind, const QString &key, std::funct
 void ProviderService::removeKey(ProviderKind kind, std::function<void(const SecretOutcome &)> done)
 {
     m_secrets.remove(providerKindName(kind), this, std::move(done));
+}
+
+void ProviderService::ocrLanguages(QObject *context, std::function<void(const QStringList &)> done)
+{
+    runAsync(&m_pool, context, [] { return ocr::availableLanguages(); }, std::move(done));
 }
 
 } // namespace docsight

@@ -9,13 +9,14 @@
 #include <optional>
 
 #include <QObject>
+#include <QStringList>
 #include <QThreadPool>
 
 namespace docsight {
 
 // What the UI asks of answer providers: the key from the keychain (asynchronously), the model list and
 // a connection test (on a worker thread). Callbacks run on the GUI thread, and not at all once this
-// object is gone.
+// object is gone. Also the Settings dialog's one other read off the GUI thread, the installed OCR languages.
 class ProviderService final : public QObject
 {
     Q_OBJECT
@@ -35,6 +36,9 @@ public:
     void keyStatus(ProviderKind kind, std::function<void(SecretStatus status, bool fromEnvironment)> done);
     void storeKey(ProviderKind kind, const QString &key, std::function<void(const SecretOutcome &)> done);
     void removeKey(ProviderKind kind, std::function<void(const SecretOutcome &)> done);
+
+    // The OCR languages installed (tessdata, read from disk); done runs only while context lives.
+    void ocrLanguages(QObject *context, std::function<void(const QStringList &)> done);
 
     static HttpChatSettings httpSettings(const ProviderSettings &provider);
     static QString environmentKey(ProviderKind kind);

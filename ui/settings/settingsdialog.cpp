@@ -4,7 +4,6 @@
 #include "settings/governancepage.h"
 #include "settings/providerservice.h"
 
-#include "ingest/ocrengine.h"
 #include "llm/providerfactory.h"
 
 #include <QCheckBox>
@@ -12,7 +11,6 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -24,7 +22,6 @@
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 namespace {
@@ -342,11 +339,8 @@ QWidget *SettingsDialog::createImportPage()
     layout->addRow(QString(), note(tr("Both apply to documents imported from now on.")));
 
     // Listing tessdata reads the disk.
-    auto *watcher = new QFutureWatcher<QStringList>(this);
-    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher] {
-        watcher->deleteLater();
+    m_providers->ocrLanguages(this, [this](QStringList available) {
         m_languages->clear();
-        QStringList available = watcher->result();
         available.removeAll(QStringLiteral("osd")); // orientation data, not a language
         for (const QString &code : m_settings.ocrLanguages) {
             if (!available.contains(code))
@@ -357,7 +351,6 @@ QWidget *SettingsDialog::createImportPage()
             item->setCheckState(m_settings.ocrLanguages.contains(code) ? Qt::Checked : Qt::Unchecked);
         }
     });
-    watcher->setFuture(QtConcurrent::run([] { return ocr::availableLanguages(); }));
     return page;
 }
 

@@ -3,6 +3,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
+#include <QThreadPool>
 
 namespace docsight {
 
@@ -27,6 +28,7 @@ Q_SIGNALS:
 private:
     QPointer<MainWindow> m_window;
     bool m_opening = false;
+    QThreadPool m_pool; // opening a library, one at a time
 };
 
 } // namespace docsight

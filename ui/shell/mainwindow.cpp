@@ -49,8 +49,6 @@
 namespace docsight {
 namespace {
 
-constexpr int kMaxRecent = 8;
-
 QAction *makeAction(QObject *parent, const QString &icon, const QString &text, const QKeySequence &key = {})
 {
     auto *a = new QAction(icon.isEmpty() ? QIcon() : icons::icon(icon), text, parent);
@@ -206,7 +204,7 @@ void MainWindow::createActions()
     m_recentMenu = file->addMenu(tr("&Recent Libraries"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
         m_recentMenu->clear();
-        for (const QString &folder : recentLibraries()) {
+        for (const QString &folder : AppSettings::recentLibraries()) {
             QAction *a = m_recentMenu->addAction(QDir::toNativeSeparators(folder));
             a->setEnabled(QDir::cleanPath(folder) != QDir::cleanPath(m_library->rootPath()));
             connect(a, &QAction::triggered, this, [this, folder] { Q_EMIT openLibraryRequested(folder); });
@@ -367,23 +365,6 @@ void MainWindow::openLibrary()
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Open or Create a Library"), m_library->rootPath());
     if (!folder.isEmpty() && QDir::cleanPath(folder) != QDir::cleanPath(m_library->rootPath()))
         Q_EMIT openLibraryRequested(folder);
-}
-
-QStringList MainWindow::recentLibraries()
-{
-    return QSettings().value(QStringLiteral("library/recent")).toStringList();
-}
-
-void MainWindow::rememberLibrary(const QString &folder)
-{
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("library/recent")).toStringList();
-    recent.removeAll(folder);
-    recent.prepend(folder);
-    while (recent.size() > kMaxRecent)
-        recent.removeLast();
-    settings.setValue(QStringLiteral("library/recent"), recent);
-    settings.setValue(QStringLiteral("library/last"), folder);
 }
 
 void MainWindow::removeSelected()

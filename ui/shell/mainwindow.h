@@ -63,9 +63,6 @@ public:
     AppSettings settings() const { return m_settings; }
     void applySettings(const AppSettings &settings);
 
-    static QStringList recentLibraries();
-    static void rememberLibrary(const QString &folder);
-
 Q_SIGNALS:
     void openLibraryRequested(const QString &folder);
 

@@ -1,6 +1,7 @@
 #include "viewer/documentviewer.h"
 
 #include "common/icons.h"
+#include "viewer/documentreader.h"
 #include "viewer/findbar.h"
 #include "viewer/messagepanel.h"
 #include "viewer/pagecache.h"
@@ -15,7 +16,6 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -25,7 +25,6 @@
 #include <QStackedWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace docsight {
 namespace {
@@ -49,16 +48,10 @@ QToolButton *toolButton(QAction *action)
 
 } // namespace
 
-struct DocumentViewer::Loaded {
-    std::optional<DocumentRecord> doc;
-    QList<PageContent> pages;
-    QString path;
-};
-
 DocumentViewer::DocumentViewer(std::shared_ptr<DocumentStore> store, QWidget *parent)
     : QWidget(parent)
-    , m_store(std::move(store))
 {
+    m_reader = new DocumentReader(std::move(store), this);
     m_cache = new PageCache(this);
     createWidgets();
     const QSettings settings;
@@ -398,13 +391,10 @@ void DocumentViewer::load(qint64 documentId, std::optional<DocumentRecord> known
         m_matches.clear();
         m_findBar->setCountText({});
     }
-    auto *watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, request] {
-        watcher->deleteLater();
+    m_reader->load(documentId, this, [this, request](const LoadedDocument &loaded) {
         if (request != m_request)
             return; // the analyst moved on, or a newer load of the same document supersedes this one
         m_loading = false;
-        const Loaded loaded = watcher->result();
         const bool reload = m_doc && loaded.doc && m_doc->id == loaded.doc->id;
         apply(loaded);
         if (m_pendingPassage && m_doc && m_pendingPassage->documentId == m_doc->id)
@@ -414,19 +404,9 @@ void DocumentViewer::load(qint64 documentId, std::optional<DocumentRecord> known
         if (m_doc)
             Q_EMIT documentLoaded(m_doc->id);
     });
-    watcher->setFuture(QtConcurrent::run([store = m_store, documentId, known] {
-        Loaded l;
-        // The status may have moved on since the library table was loaded; ask the store.
-        l.doc = store->byId(documentId);
-        if (!l.doc)
-            return l;
-        l.pages = store->pages(documentId);
-        l.path = store->absoluteStoredPath(*l.doc);
-        return l;
-    }));
 }
 
-void DocumentViewer::apply(const Loaded &loaded)
+void DocumentViewer::apply(const LoadedDocument &loaded)
 {
     if (!loaded.doc) {
         clearDocument();
@@ -602,12 +582,10 @@ void DocumentViewer::runFind()
 {
     const quint64 request = ++m_findRequest;
     const QString needle = m_findBar->text();
-    auto *watcher = new QFutureWatcher<QList<FindMatch>>(this);
-    connect(watcher, &QFutureWatcher<QList<FindMatch>>::finished, this, [this, watcher, request] {
-        watcher->deleteLater();
+    m_reader->find(m_content, needle, this, [this, request](const QList<FindMatch> &matches) {
         if (request != m_findRequest)
             return;
-        m_matches = watcher->result();
+        m_matches = matches;
         // Start from the first match at or after the page in view.
         m_matchIndex = m_matches.isEmpty() ? -1 : 0;
         for (int i = 0; i < m_matches.size(); ++i) {
@@ -627,7 +605,6 @@ void DocumentViewer::runFind()
         m_pages->setFindMatches(byPage);
         showMatch();
     });
-    watcher->setFuture(QtConcurrent::run([pages = m_content, needle] { return findInPages(pages, needle); }));
 }
 
 void DocumentViewer::showMatch()

@@ -21,7 +21,9 @@ class QToolButton;
 
 namespace docsight {
 
+class DocumentReader;
 class FindBar;
+struct LoadedDocument;
 class MessagePanel;
 class PageCache;
 class PageView;
@@ -79,10 +81,9 @@ Q_SIGNALS:
     void passageShown();
 
 private:
-    struct Loaded;
     void createWidgets();
     void load(qint64 documentId, std::optional<DocumentRecord> known, std::optional<PassageTarget> then);
-    void apply(const Loaded &loaded);
+    void apply(const LoadedDocument &loaded);
     void applyPassage(const PassageTarget &target, bool scroll = true);
     void showMessage(const QString &title, const QString &text, bool retry, bool password);
     void showText(const QString &notice);
@@ -93,7 +94,7 @@ private:
     void showMatch();
     void copySelection();
 
-    std::shared_ptr<DocumentStore> m_store;
+    DocumentReader *m_reader = nullptr;
     PageCache *m_cache = nullptr;
     PageView *m_pages = nullptr;
     TextPagesView *m_text = nullptr;

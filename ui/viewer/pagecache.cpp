@@ -1,9 +1,8 @@
 #include "viewer/pagecache.h"
 
-#include "ingest/pagerenderer.h"
+#include "common/async.h"
 
-#include <QFutureWatcher>
-#include <QtConcurrent/qtconcurrenttask.h>
+#include "ingest/pagerenderer.h"
 
 namespace docsight {
 
@@ -71,33 +70,26 @@ void PageCache::request(int page, int width)
         return;
     CancelToken cancel;
     m_pending.insert(k, cancel);
-    auto *watcher = new QFutureWatcher<RenderedPage>(this);
-    connect(watcher, &QFutureWatcher<RenderedPage>::finished, this,
-            [this, watcher, k, page, width, generation = m_generation] {
-                watcher->deleteLater();
-                if (generation != m_generation)
-                    return;
-                m_pending.remove(k);
-                const RenderedPage r = watcher->result();
-                if (r.error.kind == LoadError::Kind::Cancelled)
-                    return;
-                if (r.error.isError() || r.image.isNull()) {
-                    Q_EMIT failed(page, static_cast<int>(r.error.kind), r.error.message);
-                    return;
-                }
-                const int costKb = static_cast<int>(std::max<qsizetype>(1, r.image.sizeInBytes() / 1024));
-                m_cache.insert(k, new QImage(r.image), costKb);
-                m_widths[page].insert(width);
-                Q_EMIT rendered(page);
-            });
     // Later requests are for what the analyst looks at now: they go first.
     static int priority = 0;
-    watcher->setFuture(QtConcurrent::task([renderer = m_renderer, page, width, cancel] {
-                           return renderer->render(page, width, cancel);
-                       })
-                           .onThreadPool(m_pool)
-                           .withPriority(++priority)
-                           .spawn());
+    runAsync(
+        &m_pool, this, [renderer = m_renderer, page, width, cancel] { return renderer->render(page, width, cancel); },
+        [this, k, page, width, generation = m_generation](const RenderedPage &r) {
+            if (generation != m_generation)
+                return;
+            m_pending.remove(k);
+            if (r.error.kind == LoadError::Kind::Cancelled)
+                return;
+            if (r.error.isError() || r.image.isNull()) {
+                Q_EMIT failed(page, static_cast<int>(r.error.kind), r.error.message);
+                return;
+            }
+            const int costKb = static_cast<int>(std::max<qsizetype>(1, r.image.sizeInBytes() / 1024));
+            m_cache.insert(k, new QImage(r.image), costKb);
+            m_widths[page].insert(width);
+            Q_EMIT rendered(page);
+        },
+        ++priority);
 }
 
 void PageCache::retainOnly(const QSet<int> &keep)

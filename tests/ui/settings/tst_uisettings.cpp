@@ -1,6 +1,7 @@
 // The settings dialog's API keys, against the real keychain (Secret Service: scripts/test.sh runs
 // gnome-keyring on a private D-Bus) under a throw-away service name: a key typed into the
-// masked field is stored by OK, never shown again, and can be removed.
+// masked field is stored by OK, never shown again, and can be removed. Also the recent libraries
+// AppSettings keeps.
 #include "../uitestsupport.h"
 #include "settings/providerservice.h"
 #include "settings/settingsdialog.h"
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QSettings>
 #include <QTest>
 
 using namespace docsight;
@@ -156,6 +158,22 @@ private Q_SLOTS:
         QVERIFY(!keyField(dialog.get())->placeholderText().contains(QLatin1String("Stored")));
         QCOMPARE(stored(ProviderKind::OpenAi).status, SecretStatus::NotFound);
         dialog->reject();
+    }
+
+    void recentLibrariesKeepTheListAlreadyStoredNewestFirst()
+    {
+        // Where earlier versions kept it: an analyst's list carries over.
+        QSettings().setValue(QStringLiteral("library/recent"), QStringList{QStringLiteral("/a"), QStringLiteral("/b")});
+        QCOMPARE(AppSettings::recentLibraries(), (QStringList{QStringLiteral("/a"), QStringLiteral("/b")}));
+        AppSettings::rememberLibrary(QStringLiteral("/b"));
+        QCOMPARE(AppSettings::recentLibraries(), (QStringList{QStringLiteral("/b"), QStringLiteral("/a")}));
+        QCOMPARE(QSettings().value(QStringLiteral("library/last")).toString(), QStringLiteral("/b"));
+        for (int i = 0; i < 10; ++i)
+            AppSettings::rememberLibrary(QStringLiteral("/l%1").arg(i));
+        const QStringList recent = AppSettings::recentLibraries();
+        QCOMPARE(recent.size(), 8);
+        QCOMPARE(recent.first(), QStringLiteral("/l9"));
+        QSettings().remove(QStringLiteral("library"));
     }
 
 private:
