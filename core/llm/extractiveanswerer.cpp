@@ -411,6 +411,19 @@ ExtractiveAnswer ExtractiveAnswerer::answer(const QString &question, const QList
     double questionWeight = 0.0;
     for (const QString &term : std::as_const(shape.terms))
         questionWeight += idf(term); // a term no passage has counts fully: the passages miss it
+    // Words of the question that name some of the passages' documents but not all ("Adobe" among
+    // ADOBE_2015_10K.pdf and BESTBUY_2017_10K.pdf): the analyst said which document, so a sentence of
+    // another one answers a different question however well it matches. Numbers are left out: a year
+    // or "10-K" names a period or a form, not whose document it is.
+    QSet<QString> namingTerms;
+    for (const QString &term : std::as_const(shape.terms)) {
+        if (std::any_of(term.cbegin(), term.cend(), [](QChar ch) { return ch.isDigit(); }))
+            continue;
+        const auto names = std::count_if(documentTerms.cbegin(), documentTerms.cend(),
+                                         [&](const QSet<QString> &d) { return d.contains(term); });
+        if (names > 0 && names < documentTerms.size())
+            namingTerms.insert(term);
+    }
 
     for (Candidate &c : candidates) {
         double matched = 0.0;
@@ -461,7 +474,9 @@ ExtractiveAnswer ExtractiveAnswerer::answer(const QString &question, const QList
                                             [&](const QString &y) { return c.years.contains(y); });
             period = agrees ? 1.2 : 0.8;
         }
-        c.sentence.score = matched * rankPrior * lengthFactor * definitionBonus * leadIn * kind * period;
+        const bool otherDocument = !namingTerms.isEmpty() && !documentTerms.at(c.sentence.source).intersects(namingTerms);
+        const double whose = otherDocument ? 0.25 : 1.0;
+        c.sentence.score = matched * rankPrior * lengthFactor * definitionBonus * leadIn * kind * period * whose;
     }
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const Candidate &a, const Candidate &b) { return a.sentence.score > b.sentence.score; });

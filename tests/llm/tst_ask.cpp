@@ -283,6 +283,29 @@ private Q_SLOTS:
         QVERIFY2(!text.contains(QLatin1String(" in 2021:")) && !text.contains(QLatin1String(" in 2022:")), qPrintable(text));
     }
 
+    void aQuestionNamingADocumentIsAnsweredFromThatDocument()
+    {
+        // "Adobe" names ADOBE_2015_10K.pdf among the passages' documents: Best Buy's capital
+        // expenditures, though they match the question's other words better, answer another question.
+        const QList<ChatSource> sources{
+            {QStringLiteral("S1"), QStringLiteral("BESTBUY_2017_10K.pdf"), 44,
+             QStringLiteral("Total capital expenditures were $580 million in fiscal 2017, $649 million in fiscal 2016 "
+                            "and $561 million in fiscal 2015.")},
+            {QStringLiteral("S2"), QStringLiteral("ADOBE_2015_10K.pdf"), 63,
+             QStringLiteral("Purchases of property and equipment were $184.9 million in fiscal 2015, mainly for "
+                            "the capital expenditures of our new building.")}};
+        const QString question = QStringLiteral("How much were Adobe's total capital expenditures in fiscal 2015?");
+        const ExtractiveAnswer found = ExtractiveAnswerer().answer(question, sources);
+        QVERIFY(!found.sentences.isEmpty());
+        QCOMPARE(found.sentences.constFirst().source, 1);
+
+        // Named by no word of the question, both documents stand as before: the closer match answers.
+        const ExtractiveAnswer unnamed =
+            ExtractiveAnswerer().answer(QStringLiteral("How much were total capital expenditures in fiscal 2015?"), sources);
+        QVERIFY(!unnamed.sentences.isEmpty());
+        QCOMPARE(unnamed.sentences.constFirst().source, 0);
+    }
+
     void aWeakMatchSaysSoAndShowsTheClosestPassages()
     {
         // Only a minor word of the question is in the passages: no answer is made up from it; the
