@@ -33,10 +33,14 @@ class Loader
 {
 public:
     virtual ~Loader() = default;
+    Q_DISABLE_COPY_MOVE(Loader)
 
     virtual LoadError open(const QString &path, const LoadOptions &options) = 0;
     virtual int pageCount() const = 0;
     virtual PageResult loadPage(int index, const CancelToken &cancel) = 0;
+
+protected:
+    Loader() = default;
 };
 
 // A loader that reads the whole file in open() (DOCX, text): read() fills the pages once and loadPage()
@@ -44,9 +48,6 @@ public:
 class StoredPagesLoader : public Loader
 {
 public:
-    ~StoredPagesLoader() override = default;
-    Q_DISABLE_COPY_MOVE(StoredPagesLoader)
-
     LoadError open(const QString &path, const LoadOptions &options) final;
     int pageCount() const final;
     PageResult loadPage(int index, const CancelToken &cancel) final;

@@ -97,6 +97,7 @@ class ChatProvider
 {
 public:
     virtual ~ChatProvider() = default;
+    Q_DISABLE_COPY_MOVE(ChatProvider)
 
     virtual QString id() const = 0;            // "openai", "anthropic", "openai-compatible", "extractive"
     virtual QString defaultModel() const = 0;  // may be empty when the server must be asked (listModels)
@@ -107,6 +108,9 @@ public:
 
     virtual ChatResult chat(const ChatRequest &request, const ChatDeltaFn &onDelta) = 0;
     virtual ModelList listModels(const CancelToken &cancel) = 0;
+
+protected:
+    ChatProvider() = default;
 };
 
 // The context window of well-known hosted models by name prefix; nullopt when unknown.

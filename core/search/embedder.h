@@ -34,6 +34,7 @@ class Embedder
 {
 public:
     virtual ~Embedder() = default;
+    Q_DISABLE_COPY_MOVE(Embedder)
 
     // Stable identity, safe as a file name: name, dimensions and version, e.g. "builtin-hash-v1-768".
     // Vectors from different ids are never mixed.
@@ -42,6 +43,9 @@ public:
     // One honest sentence for the UI (the built-in one says it is lexical).
     virtual QString description() const = 0;
     virtual EmbedResult embed(const QStringList &texts, const CancelToken &cancel) = 0;
+
+protected:
+    Embedder() = default;
 };
 
 } // namespace docsight
