@@ -18,7 +18,7 @@ ClassificationSuggestion suggestClassification(const QList<PageContent> &pages, 
     ClassificationSuggestion s;
     QHash<QString, QSet<QString>> distinct;
     for (const PageContent &page : pages) {
-        const QList<PiiMatch> found = PiiDetector::detect(page.text);
+        const QList<PiiMatch> found = pii::detect(page.text);
         if (found.isEmpty())
             continue;
         s.pages.append(page.number);

@@ -90,7 +90,7 @@ void findIbans(QStringView text, QList<PiiMatch> &out)
     for (auto it = re.globalMatch(s); it.hasNext();) {
         const auto m = it.next();
         const QStringView candidate = text.mid(m.capturedStart(), m.capturedLength());
-        const qsizetype length = longestValidPrefix(candidate, [](QStringView c) { return PiiDetector::ibanValid(c); });
+        const qsizetype length = longestValidPrefix(candidate, [](QStringView c) { return pii::ibanValid(c); });
         if (length > 0)
             add(out, PiiKind::Iban, text, m.capturedStart(), length);
     }
@@ -139,7 +139,7 @@ void findCards(QStringView text, QList<PiiMatch> &out)
             // Mixed separators ("4111-1111 1111") are not how cards are written; dates and codes often are.
             const bool spaces = c.contains(QLatin1Char(' '));
             const bool dashes = c.contains(QLatin1Char('-'));
-            return !(spaces && dashes) && cardGrouping(c) && PiiDetector::luhnValid(digits);
+            return !(spaces && dashes) && cardGrouping(c) && pii::luhnValid(digits);
         });
         if (length > 0)
             add(out, PiiKind::PaymentCard, text, m.capturedStart(), length);
@@ -155,13 +155,13 @@ void findSsns(QStringView text, QList<PiiMatch> &out)
     const QString s = text.toString();
     for (auto it = dashed.globalMatch(s); it.hasNext();) {
         const auto m = it.next();
-        if (PiiDetector::ssnValid(m.capturedView()))
+        if (pii::ssnValid(m.capturedView()))
             add(out, PiiKind::Ssn, text, m.capturedStart(), m.capturedLength());
     }
     // Without dashes nine digits could be anything: only next to an SSN label.
     for (auto it = loose.globalMatch(s); it.hasNext();) {
         const auto m = it.next();
-        if (!m.capturedView().contains(QLatin1Char('-')) && PiiDetector::ssnValid(m.capturedView())
+        if (!m.capturedView().contains(QLatin1Char('-')) && pii::ssnValid(m.capturedView())
             && labelledBefore(text, m.capturedStart(), label))
             add(out, PiiKind::Ssn, text, m.capturedStart(), m.capturedLength());
     }
@@ -303,7 +303,7 @@ QList<PiiKind> piiKindList(PiiKinds kinds)
     return out;
 }
 
-bool PiiDetector::luhnValid(QStringView digits)
+bool pii::luhnValid(QStringView digits)
 {
     int sum = 0;
     int n = 0;
@@ -325,7 +325,7 @@ bool PiiDetector::luhnValid(QStringView digits)
     return n >= 13 && sum % 10 == 0;
 }
 
-bool PiiDetector::ibanValid(QStringView iban)
+bool pii::ibanValid(QStringView iban)
 {
     const QString s = compact(iban);
     if (s.size() < 15 || s.size() > 34 || !s.at(0).isLetter() || !s.at(1).isLetter() || !s.at(2).isDigit()
@@ -348,7 +348,7 @@ bool PiiDetector::ibanValid(QStringView iban)
     return remainder == 1;
 }
 
-bool PiiDetector::ssnValid(QStringView ssn)
+bool pii::ssnValid(QStringView ssn)
 {
     const QString d = compact(ssn);
     if (d.size() != 9 || digitCount(d) != 9)
@@ -359,7 +359,7 @@ bool PiiDetector::ssnValid(QStringView ssn)
     return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
 }
 
-QList<PiiMatch> PiiDetector::detect(QStringView text, PiiKinds kinds)
+QList<PiiMatch> pii::detect(QStringView text, PiiKinds kinds)
 {
     QList<PiiMatch> candidates;
     if (kinds.testFlag(PiiKind::Iban))

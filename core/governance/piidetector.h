@@ -1,6 +1,6 @@
 #pragma once
 
-// PiiDetector: which personal data a text contains (emails, phone numbers, IBANs, payment cards, US SSNs,
+// pii::detect: which personal data a text contains (emails, phone numbers, IBANs, payment cards, US SSNs,
 // IP addresses), each finding validated so ordinary numbers stay untouched.
 
 #include <QFlags>
@@ -46,15 +46,15 @@ struct PiiMatch {
 // "Tel"/"Phone" label, so dates (2024-03-14, 03/14/2024), years and page numbers are not phone numbers;
 // IPv4 octets are 0-255 and IPv6 follows RFC 4291 text forms. Overlaps keep the more specific kind.
 // Stateless and thread-safe.
-class PiiDetector final
-{
-public:
-    static QList<PiiMatch> detect(QStringView text, PiiKinds kinds = allPiiKinds());
+namespace pii {
 
-    static bool luhnValid(QStringView digits);
-    static bool ibanValid(QStringView iban);     // spaces allowed
-    static bool ssnValid(QStringView ssn);       // "123-45-6789" or 9 digits
-};
+QList<PiiMatch> detect(QStringView text, PiiKinds kinds = allPiiKinds());
+
+bool luhnValid(QStringView digits);
+bool ibanValid(QStringView iban); // spaces allowed
+bool ssnValid(QStringView ssn);   // "123-45-6789" or 9 digits
+
+} // namespace pii
 
 // The key under which one value counts once however it is written: emails and IP addresses in lower
 // case, numbers without their spacing ("EMAIL:a@b.com", "CARD:4111111111111111").

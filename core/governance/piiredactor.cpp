@@ -30,7 +30,7 @@ QString PiiRedactor::redact(const QString &text)
         const QRegularExpressionMatch m = it.next();
         m_reserved.insert(m.captured(1).toUpper() + QLatin1Char('_') + m.captured(2));
     }
-    const QList<PiiMatch> found = PiiDetector::detect(text, m_kinds);
+    const QList<PiiMatch> found = pii::detect(text, m_kinds);
     if (found.isEmpty())
         return text;
     QString out;

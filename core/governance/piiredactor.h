@@ -1,6 +1,6 @@
 #pragma once
 
-// PiiRedactor: the per-request reversible redaction that replaces what PiiDetector finds with placeholders.
+// PiiRedactor: the per-request reversible redaction that replaces what pii::detect finds with placeholders.
 
 #include "governance/piidetector.h"
 

@@ -1,4 +1,4 @@
-// PiiDetector and PiiRedactor on arbitrary text. What the API promises, checked on every input:
+// pii::detect and PiiRedactor on arbitrary text. What the API promises, checked on every input:
 // matches are in order, inside the text and do not overlap; redact() issues one placeholder per
 // distinct value; restore() of the redacted text gives back the original text (unless the text
 // already held placeholder-shaped words, or two spellings shared a placeholder); and the streamed
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const QString text = fuzz::textOf(data, size);
 
-    const QList<PiiMatch> matches = PiiDetector::detect(text);
+    const QList<PiiMatch> matches = pii::detect(text);
     qsizetype end = 0;
     QSet<std::pair<int, QString>> distinct;
     for (const PiiMatch &m : matches) {
